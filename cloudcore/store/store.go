@@ -12,17 +12,18 @@ package store
 
 import (
 	"context"
-	"errors"
 	"net/netip"
 	"time"
+
+	"github.com/cloudcore/terraform-provider-cloudcore/hypervisors"
 )
 
-// Errors of the store. They are the same values the engine exports, so that
-// errors.Is works across layers; the store wraps them with detail.
+// Errors of the store. They are the same values the drivers and the engine
+// use, so that errors.Is works across layers; the store wraps them with detail.
 var (
-	ErrNotFound   = errors.New("not found")
-	ErrConflict   = errors.New("conflict")
-	ErrNoCapacity = errors.New("insufficient capacity")
+	ErrNotFound   = hypervisors.ErrNotFound
+	ErrConflict   = hypervisors.ErrConflict
+	ErrNoCapacity = hypervisors.ErrNoCapacity
 )
 
 // ConflictError is returned (wrapping ErrConflict) when a unique constraint
