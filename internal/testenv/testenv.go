@@ -1,0 +1,28 @@
+// Package testenv decides what a test tier does when the system part it needs
+// (PostgreSQL, libvirtd, a BMC simulator, a browser, a Terraform CLI) is not
+// on the machine: by default the tier skips with one loud line that names
+// `make deps`; with CLOUDCORE_TEST_STRICT=1 (as CI runs) it fails instead, so
+// a missing part can never pass as green.
+package testenv
+
+import (
+	"os"
+	"testing"
+)
+
+// StrictEnv is the environment variable that turns a missing part into a failure.
+const StrictEnv = "CLOUDCORE_TEST_STRICT"
+
+// Strict reports whether missing system parts fail tests.
+func Strict() bool { return os.Getenv(StrictEnv) == "1" }
+
+// Missing ends the test because part is not available: why says what was
+// looked for. It skips, or fails in strict mode.
+func Missing(t testing.TB, part, why string) {
+	t.Helper()
+	msg := "MISSING SYSTEM PART " + part + ": " + why + " — run `sudo make deps` to install and start it"
+	if Strict() {
+		t.Fatal(msg + " (" + StrictEnv + "=1)")
+	}
+	t.Skip(msg)
+}
