@@ -11,7 +11,8 @@
 // Errors: drivers wrap the sentinel errors of this package (ErrNotFound,
 // ErrConflict, ...) so the engine can act on them with errors.Is.
 //
-// Every method takes ctx first and returns when ctx is done.
+// Every method takes ctx first and returns when ctx is done, with an error
+// wrapping ctx.Err().
 package hypervisors
 
 import (
@@ -60,7 +61,8 @@ type Host interface {
 	RemoveNetwork(ctx context.Context, networkID string) error
 
 	// CreateVolume creates a volume on a storage pool, as a copy or overlay of
-	// the template when one is given, grown to SizeBytes. It fails with
+	// the template when one is given, grown to SizeBytes (0: the template's
+	// size; smaller than the template: ErrInvalid). It fails with
 	// ErrConflict when a volume with that ID exists, and leaves nothing behind
 	// when it fails.
 	CreateVolume(ctx context.Context, v VolumeSpec) (VolumeInfo, error)
@@ -71,10 +73,12 @@ type Host interface {
 	// ListVolumes lists the volumes cloudcore created on the pool.
 	ListVolumes(ctx context.Context, pool StoragePoolRef) ([]VolumeInfo, error)
 
-	// CreateVM defines a VM (stopped) with the given disks and NICs. The
-	// volumes must exist. When CreateVM fails it removes whatever part of the
-	// VM it made (but never the volumes it was given), so a retry starts clean.
-	// It fails with ErrConflict when a VM with that ID exists.
+	// CreateVM defines a VM (stopped) with the given disks and NICs. It
+	// fails with ErrNotFound when a volume does not exist or a NIC's network
+	// was not ensured on this host, ErrInvalid for an empty ID or zero CPUs
+	// or memory, and ErrConflict when a VM with that ID exists. When CreateVM
+	// fails it removes whatever part of the VM it made (but never the
+	// volumes it was given), so a retry starts clean.
 	CreateVM(ctx context.Context, spec VMSpec) (VMStatus, error)
 	// StartVM powers a VM on; it succeeds when the VM is running already.
 	StartVM(ctx context.Context, id string) error
@@ -99,11 +103,13 @@ type Host interface {
 	CreateSnapshot(ctx context.Context, vmID string, s SnapshotSpec) (SnapshotInfo, error)
 	// ListSnapshots lists a VM's snapshots, oldest first.
 	ListSnapshots(ctx context.Context, vmID string) ([]SnapshotInfo, error)
-	// RevertSnapshot returns the VM to the snapshot, including its power
-	// state: running for a memory snapshot, stopped for a disk-only one.
+	// RevertSnapshot returns the VM to the snapshot, including its CPU,
+	// memory and power state: running for a memory snapshot, stopped for a
+	// disk-only one. The snapshot becomes the VM's current snapshot.
 	RevertSnapshot(ctx context.Context, vmID, snapshotID string) error
-	// DeleteSnapshot removes a snapshot, keeping its children; it succeeds
-	// when the snapshot does not exist.
+	// DeleteSnapshot removes a snapshot, keeping its children (they take its
+	// parent; deleting the current snapshot makes its parent current). It
+	// succeeds when the snapshot or the VM does not exist.
 	DeleteSnapshot(ctx context.Context, vmID, snapshotID string) error
 
 	// Close releases the connection.

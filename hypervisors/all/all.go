@@ -1,0 +1,12 @@
+// Package all links every hypervisor driver into a program. Import it for
+// its side effect, as one imports a database/sql driver:
+//
+//	import _ "github.com/cloudcore/terraform-provider-cloudcore/hypervisors/all"
+//
+// after which hypervisors.Lookup finds each driver by name.
+package all
+
+import (
+	// The simulator: hosts kept as files, for development and tests.
+	_ "github.com/cloudcore/terraform-provider-cloudcore/hypervisors/simulator"
+)
