@@ -132,7 +132,8 @@ type PoolCapacity struct {
 	Enabled   bool
 }
 
-// NIC is one allocated address: unique per network by IP and per zone by MAC.
+// NIC is one allocated address: unique per network by IP and per zone by
+// MAC. IP is the zero Addr for a NIC on an L2 network.
 type NIC struct {
 	ID         string
 	InstanceID string
