@@ -1,0 +1,171 @@
+package cloudcore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cloudcore/terraform-provider-cloudcore/cloudcore"
+	"github.com/cloudcore/terraform-provider-cloudcore/hypervisors/simulator"
+)
+
+// Environment of the child process the crash and concurrency tests start.
+const (
+	childEnv       = "CLOUDCORE_TEST_CHILD" // "deploy" or "churn"
+	childDBEnv     = "CLOUDCORE_TEST_DB"
+	childStateEnv  = "CLOUDCORE_TEST_STATE"
+	childPrefixEnv = "CLOUDCORE_TEST_PREFIX"
+	childCountEnv  = "CLOUDCORE_TEST_COUNT"
+	childKeyEnv    = "CLOUDCORE_TEST_KEY"
+)
+
+// TestChildProcess is not a test: it is the body of the separate processes
+// the crash and concurrency tests run and kill. It deploys instances, and
+// in "churn" mode destroys each one again.
+func TestChildProcess(t *testing.T) {
+	mode := os.Getenv(childEnv)
+	if mode == "" {
+		t.Skip("runs only as a child of the crash and concurrency tests")
+	}
+	ctx := context.Background()
+	c, err := cloudcore.Open(ctx, cloudcore.Config{Database: os.Getenv(childDBEnv), StateDir: os.Getenv(childStateEnv), SecretKey: os.Getenv(childKeyEnv)})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "open:", err)
+		os.Exit(3)
+	}
+	tmpl := must(c.Templates.List(ctx, "", "tiny"))(t)[0]
+	net := must(c.Networks.List(ctx, tmpl.ZoneID))(t)[0]
+	n, _ := strconv.Atoi(os.Getenv(childCountEnv))
+	prefix := os.Getenv(childPrefixEnv)
+	for i := range n {
+		inst, err := c.Instances.Create(ctx, cloudcore.InstanceSpec{Name: fmt.Sprintf("%s-%d", prefix, i), TemplateID: tmpl.ID,
+			CPUs: 1, MemoryMiB: 256, Networks: []cloudcore.NICRequest{{NetworkID: net.ID}}})
+		switch {
+		case errors.Is(err, cloudcore.ErrNoCapacity):
+			continue // the concurrency test asks for more than fits
+		case err != nil:
+			fmt.Fprintln(os.Stderr, "deploy:", err)
+			os.Exit(4)
+		}
+		if mode == "churn" {
+			if err := c.Instances.Destroy(ctx, inst.ID); err != nil {
+				fmt.Fprintln(os.Stderr, "destroy:", err)
+				os.Exit(5)
+			}
+		}
+	}
+	_ = c.Close()
+	os.Exit(0)
+}
+
+// child prepares a child process of this test binary.
+func child(t *testing.T, f *fixture, mode, prefix string, count int) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestChildProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), childEnv+"="+mode, childDBEnv+"="+f.cfg.Database, childStateEnv+"="+f.cfg.StateDir,
+		childPrefixEnv+"="+prefix, childCountEnv+"="+strconv.Itoa(count), childKeyEnv+"="+f.cfg.SecretKey)
+	cmd.Stderr = os.Stderr
+	return cmd
+}
+
+// TestCrashAtAnyPointLeaksNothing kills a separate process that deploys and
+// destroys instances at many points: at exact hypervisor calls (before and
+// after their effect, through the simulator's crash faults) and at random
+// moments. After each kill, opening the cloud and a recovery pass must leave
+// every record, reservation and hypervisor object consistent.
+func TestCrashAtAnyPointLeaksNothing(t *testing.T) {
+	f := newFixture(t, fixtureOpts{hosts: 3})
+	_ = f.c.Close()
+
+	type killPoint struct {
+		mode  string
+		fault *simulator.Fault // nil: a SIGKILL at a random moment
+	}
+	var points []killPoint
+	for _, op := range []simulator.Op{simulator.OpEnsureNetwork, simulator.OpCreateVolume, simulator.OpCreateVM, simulator.OpStartVM} {
+		for _, after := range []bool{false, true} {
+			points = append(points, killPoint{"deploy", &simulator.Fault{Op: op, Nth: 2, Action: simulator.ActionCrash, After: after}})
+		}
+	}
+	for _, op := range []simulator.Op{simulator.OpDestroyVM, simulator.OpDeleteVolume} {
+		for _, after := range []bool{false, true} {
+			points = append(points, killPoint{"churn", &simulator.Fault{Op: op, Nth: 1, Action: simulator.ActionCrash, After: after}})
+		}
+	}
+	for range 14 {
+		points = append(points, killPoint{"churn", nil})
+	}
+	if len(points) < 20 {
+		t.Fatalf("only %d kill points", len(points))
+	}
+
+	rng := rand.New(rand.NewPCG(1, 2))
+	recovered, settled := 0, 0
+	for i, p := range points {
+		name := fmt.Sprintf("p%d", i)
+		if p.fault != nil {
+			for _, h := range f.hosts {
+				if err := f.control(h).InjectFault(*p.fault); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		count := 4
+		if p.fault == nil {
+			count = 100000 // busy until the kill lands
+		}
+		cmd := child(t, f, p.mode, name, count)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if p.fault == nil {
+			time.Sleep(time.Duration(150+rng.IntN(300)) * time.Millisecond)
+			_ = cmd.Process.Signal(syscall.SIGKILL)
+		}
+		err := cmd.Wait()
+		var exit *exec.ExitError
+		killed := errors.As(err, &exit) && exit.Sys().(syscall.WaitStatus).Signaled()
+		if !killed {
+			t.Fatalf("kill point %d (%s, fault %+v): the child was not killed: %v", i, p.mode, p.fault, err)
+		}
+		for _, h := range f.hosts {
+			if err := f.control(h).ClearFaults(); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		cfg := f.cfg
+		cfg.SkipRecovery = true
+		c, err := cloudcore.Open(f.ctx, cfg)
+		if err != nil {
+			t.Fatalf("kill point %d: reopening: %v", i, err)
+		}
+		rep, err := c.Recover(f.ctx)
+		if err != nil {
+			t.Fatalf("kill point %d: recovery: %v", i, err)
+		}
+		checkConsistent(t, f, c)
+		// Instances whose deploy was rolled back are destroyed, as a user
+		// would, so the cloud does not fill up with them.
+		for _, inst := range must(c.Instances.List(f.ctx, cloudcore.InstanceFilter{State: cloudcore.Error}))(t) {
+			if err := c.Instances.Destroy(f.ctx, inst.ID); err != nil {
+				t.Fatalf("kill point %d: destroying %s: %v", i, inst.Name, err)
+			}
+			recovered++
+		}
+		checkConsistent(t, f, c)
+		_ = c.Close()
+		settled += rep.Completed + rep.RolledBack
+		t.Logf("kill point %d (%s, fault %+v): recovery %+v", i, p.mode, p.fault, rep)
+	}
+	if settled == 0 {
+		t.Fatal("no kill point interrupted a journalled operation; the test proves nothing")
+	}
+	t.Logf("%d kills; recovery settled %d interrupted operations; %d rolled-back instances destroyed", len(points), settled, recovered)
+}

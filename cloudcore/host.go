@@ -1,0 +1,323 @@
+package cloudcore
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/cloudcore/terraform-provider-cloudcore/cloudcore/store"
+	"github.com/cloudcore/terraform-provider-cloudcore/hypervisors"
+)
+
+// HostState is whether the management plane reaches a host.
+type HostState string
+
+const (
+	HostUp           HostState = "Up"
+	HostDown         HostState = "Down"
+	HostDisconnected HostState = "Disconnected"
+	// HostMaintenance is reported for a host whose operator put it in
+	// maintenance: it takes no new instances; running ones stay.
+	HostMaintenance HostState = "Maintenance"
+)
+
+// Host is one hypervisor host of a cluster.
+type Host struct {
+	Meta
+	Name       string `json:"name"`
+	ZoneID     string `json:"zone_id"`
+	PodID      string `json:"pod_id"`
+	ClusterID  string `json:"cluster_id"`
+	Hypervisor string `json:"hypervisor"`
+	URL        string `json:"url"`
+	Username   string `json:"username,omitempty"`
+	// SealedPassword is the password encrypted with the cloud's secret key,
+	// bound to the host ID; the plain text is never stored or returned.
+	SealedPassword string `json:"sealed_password,omitempty"`
+	// State is Up, Down or Disconnected as last observed, or Maintenance.
+	State       HostState `json:"state"`
+	Maintenance bool      `json:"maintenance"`
+	// Observed from the hypervisor when the host was added or refreshed.
+	Hostname  string    `json:"hostname"`
+	Version   string    `json:"version"`
+	CPUs      int       `json:"cpus"`
+	CPUMHz    int       `json:"cpu_mhz"`
+	MemoryMiB int64     `json:"memory_mib"`
+	LastSeen  time.Time `json:"last_seen"`
+}
+
+func (h *Host) columns() store.Object {
+	return store.Object{Kind: store.KindHost, Name: h.Name, Scope: h.ClusterID, ZoneID: h.ZoneID, ParentID: h.ClusterID, State: string(h.State)}
+}
+
+// capacity is the host's row in the capacity table under cluster cl.
+func (h *Host) capacity(cl *Cluster) store.HostCapacity {
+	return store.HostCapacity{
+		HostID: h.ID, ZoneID: h.ZoneID, PodID: h.PodID, ClusterID: h.ClusterID, Hypervisor: h.Hypervisor,
+		Allocatable: h.State == HostUp && !h.Maintenance && cl.Enabled,
+		CPUTotal:    int64(float64(h.CPUs) * 1000 * cl.CPUOvercommit),
+		MemTotal:    int64(float64(h.MemoryMiB) * cl.MemoryOvercommit),
+	}
+}
+
+// HostSpec adds a host.
+type HostSpec struct {
+	Name      string
+	ClusterID string
+	// URL in the driver's scheme: simulator://name, qemu:///system,
+	// qemu+ssh://user@host/system, https://esxi.example/sdk, https://xen-pool-master.
+	URL      string
+	Username string
+	Password string
+}
+
+// HostUpdate changes a host; nil fields stay. A new URL or credentials are
+// verified by connecting before they are stored.
+type HostUpdate struct {
+	Name        *string
+	URL         *string
+	Username    *string
+	Password    *string
+	Maintenance *bool
+}
+
+// HostService manages hosts.
+type HostService struct{ c *Cloud }
+
+// urlSchemes lists the URL schemes each hypervisor's hosts use.
+var urlSchemes = map[string][]string{
+	"simulator": {"simulator"},
+	"kvm":       {"qemu", "qemu+ssh", "qemu+tcp", "qemu+tls", "qemu+unix", "test"},
+	"vmware":    {"https"},
+	"xenserver": {"https", "http"},
+}
+
+func validHostURL(hypervisor, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" {
+		return invalid("url", "%q is not a URL; a %s host URL looks like %s", raw, hypervisor, urlSchemes[hypervisor][0]+"://...")
+	}
+	if !slices.Contains(urlSchemes[hypervisor], u.Scheme) {
+		return invalid("url", "scheme %q does not fit a %s cluster; use one of %v", u.Scheme, hypervisor, urlSchemes[hypervisor])
+	}
+	return nil
+}
+
+// Create connects to the host through its cluster's driver, records its
+// capacity and state, and stores the credentials encrypted. When the host
+// does not answer, nothing is written.
+func (s *HostService) Create(ctx context.Context, spec HostSpec) (*Host, error) {
+	if err := validName("name", spec.Name); err != nil {
+		return nil, err
+	}
+	cl, err := s.c.Clusters.Get(ctx, spec.ClusterID)
+	if err != nil {
+		if isNotFound(err) {
+			return nil, notFound("cluster_id", store.KindCluster, spec.ClusterID)
+		}
+		return nil, err
+	}
+	if err := validHostURL(cl.Hypervisor, spec.URL); err != nil {
+		return nil, err
+	}
+	h := &Host{Meta: Meta{ID: newID()}, Name: spec.Name, ZoneID: cl.ZoneID, PodID: cl.PodID, ClusterID: cl.ID,
+		Hypervisor: cl.Hypervisor, URL: spec.URL, Username: spec.Username}
+	if err := s.c.sealPassword(h, spec.Password); err != nil {
+		return nil, err
+	}
+	if err := s.c.observeHost(ctx, h); err != nil {
+		return nil, err
+	}
+	err = s.c.update(ctx, func(tx store.Tx) error {
+		cl, err := getObj[Cluster](ctx, tx, store.KindCluster, "cluster_id", spec.ClusterID)
+		if err != nil {
+			return err
+		}
+		if err := insertObj(ctx, tx, h); err != nil {
+			return nameClash(err, store.KindHost, h.Name, " in this cluster")
+		}
+		if err := tx.PutHostCapacity(ctx, h.capacity(cl)); err != nil {
+			return err
+		}
+		return s.c.record(ctx, tx, "host.create", store.KindHost, h.ID, EventOK, fmt.Sprintf("%s: %d CPUs, %d MiB", h.Hostname, h.CPUs, h.MemoryMiB))
+	})
+	if err != nil {
+		s.c.dropConn(h.ID)
+		return nil, err
+	}
+	return h, nil
+}
+
+// observeHost connects to h and fills in what the hypervisor reports; the
+// host is Up afterwards.
+func (c *Cloud) observeHost(ctx context.Context, h *Host) error {
+	conn, err := c.connect(ctx, h)
+	if err != nil {
+		return err
+	}
+	info, err := conn.Info(ctx)
+	if err != nil {
+		c.dropConn(h.ID)
+		return fmt.Errorf("reading host %s: %w", h.URL, err)
+	}
+	h.Hostname, h.Version, h.CPUs, h.CPUMHz, h.MemoryMiB = info.Hostname, info.Version, info.CPUs, info.CPUMHz, info.MemoryMiB
+	h.State, h.LastSeen = HostUp, now()
+	if h.Maintenance {
+		h.State = HostMaintenance
+	}
+	return nil
+}
+
+func (c *Cloud) sealPassword(h *Host, password string) error {
+	if password == "" {
+		h.SealedPassword = ""
+		return nil
+	}
+	sealed, err := c.key.Seal([]byte(password), []byte(h.ID))
+	if err != nil {
+		return fmt.Errorf("encrypting the password of host %s: %w", h.Name, err)
+	}
+	h.SealedPassword = sealed
+	return nil
+}
+
+// Get returns a host.
+func (s *HostService) Get(ctx context.Context, id string) (*Host, error) {
+	return view(ctx, s.c, func(tx store.Tx) (*Host, error) { return getObj[Host](ctx, tx, store.KindHost, "", id) })
+}
+
+// HostFilter selects hosts; empty fields match all.
+type HostFilter struct {
+	ZoneID    string
+	ClusterID string
+	State     HostState
+	Name      string
+}
+
+// List returns matching hosts in creation order.
+func (s *HostService) List(ctx context.Context, f HostFilter) ([]*Host, error) {
+	return view(ctx, s.c, func(tx store.Tx) ([]*Host, error) {
+		return listObj[Host](ctx, tx, store.KindHost, store.Filter{ZoneID: f.ZoneID, ParentID: f.ClusterID, State: string(f.State), Name: f.Name})
+	})
+}
+
+// Capacity reports the host's allocatable and used capacity (milli-CPUs
+// and MiB, over-provisioning included).
+func (s *HostService) Capacity(ctx context.Context, id string) (store.HostCapacity, error) {
+	return view(ctx, s.c, func(tx store.Tx) (store.HostCapacity, error) { return tx.GetHostCapacity(ctx, id) })
+}
+
+// Update changes a host in place. A changed URL or credentials are tried
+// before anything is written.
+func (s *HostService) Update(ctx context.Context, id string, u HostUpdate) (*Host, error) {
+	cur, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	probe := *cur
+	reconnect := u.URL != nil || u.Username != nil || u.Password != nil
+	if u.URL != nil {
+		if err := validHostURL(cur.Hypervisor, *u.URL); err != nil {
+			return nil, err
+		}
+		probe.URL = *u.URL
+	}
+	if u.Username != nil {
+		probe.Username = *u.Username
+	}
+	if u.Password != nil {
+		if err := s.c.sealPassword(&probe, *u.Password); err != nil {
+			return nil, err
+		}
+	}
+	if reconnect {
+		s.c.dropConn(id)
+		if err := s.c.observeHost(ctx, &probe); err != nil {
+			return nil, err
+		}
+	}
+	return modify(ctx, s.c, store.KindHost, "host.update", id, func(tx store.Tx, h *Host) error {
+		if u.Name != nil {
+			if err := validName("name", *u.Name); err != nil {
+				return err
+			}
+			h.Name = *u.Name
+		}
+		if reconnect {
+			h.URL, h.Username, h.SealedPassword = probe.URL, probe.Username, probe.SealedPassword
+			h.Hostname, h.Version, h.CPUs, h.CPUMHz, h.MemoryMiB, h.LastSeen = probe.Hostname, probe.Version, probe.CPUs, probe.CPUMHz, probe.MemoryMiB, probe.LastSeen
+			h.State = HostUp
+		}
+		if u.Maintenance != nil {
+			h.Maintenance = *u.Maintenance
+		}
+		h.State = hostStateWith(h.State, h.Maintenance)
+		return s.c.putCapacity(ctx, tx, h)
+	})
+}
+
+func hostStateWith(st HostState, maintenance bool) HostState {
+	switch {
+	case maintenance:
+		return HostMaintenance
+	case st == HostMaintenance:
+		return HostUp
+	}
+	return st
+}
+
+func (c *Cloud) putCapacity(ctx context.Context, tx store.Tx, h *Host) error {
+	cl, err := getObj[Cluster](ctx, tx, store.KindCluster, "cluster_id", h.ClusterID)
+	if err != nil {
+		return err
+	}
+	return tx.PutHostCapacity(ctx, h.capacity(cl))
+}
+
+// Refresh pings the host and records what it reports: Up with fresh
+// capacity when it answers, Disconnected when it does not. It returns the
+// updated host; an unreachable host is not an error here.
+func (s *HostService) Refresh(ctx context.Context, id string) (*Host, error) {
+	cur, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	probe := *cur
+	obsErr := s.c.observeHost(ctx, &probe)
+	return modify(ctx, s.c, store.KindHost, "host.refresh", id, func(tx store.Tx, h *Host) error {
+		if obsErr != nil {
+			h.State = HostDisconnected
+		} else {
+			h.Hostname, h.Version, h.CPUs, h.CPUMHz, h.MemoryMiB, h.LastSeen = probe.Hostname, probe.Version, probe.CPUs, probe.CPUMHz, probe.MemoryMiB, probe.LastSeen
+			h.State = HostUp
+		}
+		h.State = hostStateWith(h.State, h.Maintenance)
+		return s.c.putCapacity(ctx, tx, h)
+	})
+}
+
+// Delete removes a host that runs no instances.
+func (s *HostService) Delete(ctx context.Context, id string) error {
+	err := remove[Host](ctx, s.c, store.KindHost, "host.delete", id, func(tx store.Tx, h *Host) error {
+		if err := mustBeEmpty(ctx, tx, "host", h.Name, child{store.KindInstance, store.Filter{ParentID: id}}); err != nil {
+			return err
+		}
+		return tx.DeleteHostCapacity(ctx, id)
+	})
+	if err == nil {
+		s.c.dropConn(id)
+	}
+	return err
+}
+
+// Connect returns the driver connection to a host, for callers (the HA
+// monitor) that need to talk to the hypervisor directly.
+func (s *HostService) Connect(ctx context.Context, id string) (hypervisors.Host, error) {
+	h, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.c.connect(ctx, h)
+}
