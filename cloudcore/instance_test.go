@@ -228,6 +228,12 @@ func TestSnapshotsRevertPowerStateAndKeepChildren(t *testing.T) {
 		t.Fatalf("after reverting to a disk snapshot: %s; want Stopped", got.State)
 	}
 
+	if _, err := c.Snapshots.Rename(ctx, diskOnly.ID, "live"); !errors.Is(err, cloudcore.ErrConflict) {
+		t.Fatalf("renaming onto a sibling's name: %v; want ErrConflict", err)
+	}
+	if got := must(c.Snapshots.Rename(ctx, diskOnly.ID, "cold-1"))(t); got.Name != "cold-1" {
+		t.Fatalf("renamed snapshot = %q", got.Name)
+	}
 	if err := c.Snapshots.Delete(ctx, withMem.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -118,6 +118,17 @@ func (s *SnapshotService) List(ctx context.Context, instanceID string) ([]*Snaps
 	})
 }
 
+// Rename changes a snapshot's name (unique per instance).
+func (s *SnapshotService) Rename(ctx context.Context, id, name string) (*Snapshot, error) {
+	if err := validName("name", name); err != nil {
+		return nil, err
+	}
+	return modify(ctx, s.c, store.KindSnapshot, "snapshot.update", id, func(_ store.Tx, sn *Snapshot) error {
+		sn.Name = name
+		return nil
+	})
+}
+
 // Revert returns the instance to the snapshot: its disks, its size and its
 // power state (running after a memory snapshot, stopped otherwise).
 func (s *SnapshotService) Revert(ctx context.Context, id string) (*Instance, error) {
