@@ -56,16 +56,7 @@ func (s *AffinityGroupService) Create(ctx context.Context, spec AffinityGroupSpe
 		return nil, invalid("type", "unknown affinity type %q; use %q or %q", spec.Type, AntiAffinity, Affinity)
 	}
 	g := &AffinityGroup{Name: spec.Name, Type: spec.Type, Description: spec.Description}
-	err := s.c.update(ctx, func(tx store.Tx) error {
-		if err := insertObj(ctx, tx, g); err != nil {
-			return nameClash(err, store.KindAffinityGroup, g.Name, "")
-		}
-		return s.c.record(ctx, tx, "affinity_group.create", store.KindAffinityGroup, g.ID, EventOK, g.Type)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return g, nil
+	return create(ctx, s.c, g, "", nil, nil)
 }
 
 // Get returns a group.
@@ -90,16 +81,8 @@ func (s *AffinityGroupService) Members(ctx context.Context, id string) ([]string
 // Update changes a group in place.
 func (s *AffinityGroupService) Update(ctx context.Context, id string, u AffinityGroupUpdate) (*AffinityGroup, error) {
 	return modify(ctx, s.c, store.KindAffinityGroup, "affinity_group.update", id, func(tx store.Tx, g *AffinityGroup) error {
-		if u.Name != nil {
-			if err := validName("name", *u.Name); err != nil {
-				return err
-			}
-			g.Name = *u.Name
-		}
-		if u.Description != nil {
-			g.Description = *u.Description
-		}
-		return nil
+		set(&g.Description, u.Description)
+		return setName(&g.Name, u.Name)
 	})
 }
 

@@ -64,21 +64,13 @@ func (s *ClusterService) Create(ctx context.Context, spec ClusterSpec) (*Cluster
 	if err := cl.validate(); err != nil {
 		return nil, err
 	}
-	err := s.c.update(ctx, func(tx store.Tx) error {
+	return create(ctx, s.c, cl, " in this pod", func(tx store.Tx) error {
 		pod, err := getObj[Pod](ctx, tx, store.KindPod, "pod_id", spec.PodID)
-		if err != nil {
-			return err
+		if err == nil {
+			cl.ZoneID = pod.ZoneID
 		}
-		cl.ZoneID = pod.ZoneID
-		if err := insertObj(ctx, tx, cl); err != nil {
-			return nameClash(err, store.KindCluster, cl.Name, " in this pod")
-		}
-		return s.c.record(ctx, tx, "cluster.create", store.KindCluster, cl.ID, EventOK, cl.Name)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return cl, nil
+		return err
+	}, nil)
 }
 
 func (cl *Cluster) validate() error {
@@ -118,21 +110,12 @@ func (s *ClusterService) List(ctx context.Context, zoneID string) ([]*Cluster, e
 // capacity of its hosts at once (instances already placed stay).
 func (s *ClusterService) Update(ctx context.Context, id string, u ClusterUpdate) (*Cluster, error) {
 	return modify(ctx, s.c, store.KindCluster, "cluster.update", id, func(tx store.Tx, cl *Cluster) error {
-		if u.Name != nil {
-			if err := validName("name", *u.Name); err != nil {
-				return err
-			}
-			cl.Name = *u.Name
+		if err := setName(&cl.Name, u.Name); err != nil {
+			return err
 		}
-		if u.CPUOvercommit != nil {
-			cl.CPUOvercommit = *u.CPUOvercommit
-		}
-		if u.MemoryOvercommit != nil {
-			cl.MemoryOvercommit = *u.MemoryOvercommit
-		}
-		if u.Enabled != nil {
-			cl.Enabled = *u.Enabled
-		}
+		set(&cl.CPUOvercommit, u.CPUOvercommit)
+		set(&cl.MemoryOvercommit, u.MemoryOvercommit)
+		set(&cl.Enabled, u.Enabled)
 		if err := cl.validate(); err != nil {
 			return err
 		}

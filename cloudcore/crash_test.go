@@ -160,6 +160,9 @@ func TestCrashAtAnyPointLeaksNothing(t *testing.T) {
 			recovered++
 		}
 		checkConsistent(t, f, c)
+		if n := sessionCount(t, f, c); n != 1 {
+			t.Fatalf("kill point %d: %d sessions recorded; want only this process's", i, n)
+		}
 		_ = c.Close()
 		settled += rep.Completed + rep.RolledBack
 		t.Logf("kill point %d (%s, fault %+v): recovery %+v", i, p.mode, p.fault, rep)

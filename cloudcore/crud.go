@@ -33,6 +33,61 @@ func getByName[T any, P ptrObject[T]](ctx context.Context, tx store.Tx, kind sto
 	return decode[T, P](row)
 }
 
+// create stores a new object in one transaction: before (may be nil)
+// checks what the object refers to and fills in derived fields; a name
+// clash becomes a field error that says where names must be unique
+// (where); after (may be nil) writes what goes with the object; the
+// creation is recorded as an event.
+func create[P object](ctx context.Context, c *Cloud, o P, where string, before, after func(tx store.Tx) error) (P, error) {
+	cols := o.columns()
+	err := c.update(ctx, func(tx store.Tx) error {
+		if before != nil {
+			if err := before(tx); err != nil {
+				return err
+			}
+		}
+		if err := insertObj(ctx, tx, o); err != nil {
+			return nameClash(err, cols.Kind, o.columns().Name, where)
+		}
+		if after != nil {
+			if err := after(tx); err != nil {
+				return err
+			}
+		}
+		return c.record(ctx, tx, string(cols.Kind)+".create", cols.Kind, o.meta().ID, EventOK, o.columns().Name)
+	})
+	if err != nil {
+		var none P
+		return none, err
+	}
+	return o, nil
+}
+
+// exists checks, inside tx, that the object a field refers to exists.
+func exists[T any, P ptrObject[T]](ctx context.Context, tx store.Tx, kind store.Kind, field, id string) error {
+	_, err := getObj[T, P](ctx, tx, kind, field, id)
+	return err
+}
+
+// setName validates and applies a new name when one is given.
+func setName(dst, name *string) error {
+	if name == nil {
+		return nil
+	}
+	if err := validName("name", *name); err != nil {
+		return err
+	}
+	*dst = *name
+	return nil
+}
+
+// set applies v when it is given.
+func set[T any](dst, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
 // modify loads an object, lets fn change it, and writes it back with
 // compare-and-swap, recording the action as an event; all in one
 // transaction, so an error from fn writes nothing.

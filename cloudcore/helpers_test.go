@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/cloudcore/terraform-provider-cloudcore/cloudcore"
+	"github.com/cloudcore/terraform-provider-cloudcore/cloudcore/store"
 	"github.com/cloudcore/terraform-provider-cloudcore/hypervisors"
 	"github.com/cloudcore/terraform-provider-cloudcore/internal/pgtest"
 )
@@ -66,3 +67,18 @@ func assertFileLacks(t *testing.T, path, secret string) {
 // pgDSN returns a fresh database on a throwaway PostgreSQL server, or ends
 // the test as internal/testenv says when PostgreSQL is not installed.
 func pgDSN(tb testing.TB) string { return pgtest.DSN(tb) }
+
+// sessionCount counts the live-process records in the store.
+func sessionCount(t *testing.T, f *fixture, c *cloudcore.Cloud) int {
+	t.Helper()
+	var n int
+	err := c.Store().View(f.ctx, func(tx store.Tx) error {
+		var err error
+		n, err = tx.Count(f.ctx, "session", store.Filter{})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

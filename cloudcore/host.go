@@ -130,24 +130,11 @@ func (s *HostService) Create(ctx context.Context, spec HostSpec) (*Host, error) 
 	if err := s.c.observeHost(ctx, h); err != nil {
 		return nil, err
 	}
-	err = s.c.update(ctx, func(tx store.Tx) error {
-		cl, err := getObj[Cluster](ctx, tx, store.KindCluster, "cluster_id", spec.ClusterID)
-		if err != nil {
-			return err
-		}
-		if err := insertObj(ctx, tx, h); err != nil {
-			return nameClash(err, store.KindHost, h.Name, " in this cluster")
-		}
-		if err := tx.PutHostCapacity(ctx, h.capacity(cl)); err != nil {
-			return err
-		}
-		return s.c.record(ctx, tx, "host.create", store.KindHost, h.ID, EventOK, fmt.Sprintf("%s: %d CPUs, %d MiB", h.Hostname, h.CPUs, h.MemoryMiB))
-	})
+	created, err := create(ctx, s.c, h, " in this cluster", nil, func(tx store.Tx) error { return s.c.putCapacity(ctx, tx, h) })
 	if err != nil {
 		s.c.dropConn(h.ID)
-		return nil, err
 	}
-	return h, nil
+	return created, err
 }
 
 // observeHost connects to h and fills in what the hypervisor reports; the
@@ -239,20 +226,15 @@ func (s *HostService) Update(ctx context.Context, id string, u HostUpdate) (*Hos
 		}
 	}
 	return modify(ctx, s.c, store.KindHost, "host.update", id, func(tx store.Tx, h *Host) error {
-		if u.Name != nil {
-			if err := validName("name", *u.Name); err != nil {
-				return err
-			}
-			h.Name = *u.Name
+		if err := setName(&h.Name, u.Name); err != nil {
+			return err
 		}
 		if reconnect {
 			h.URL, h.Username, h.SealedPassword = probe.URL, probe.Username, probe.SealedPassword
 			h.Hostname, h.Version, h.CPUs, h.CPUMHz, h.MemoryMiB, h.LastSeen = probe.Hostname, probe.Version, probe.CPUs, probe.CPUMHz, probe.MemoryMiB, probe.LastSeen
 			h.State = HostUp
 		}
-		if u.Maintenance != nil {
-			h.Maintenance = *u.Maintenance
-		}
+		set(&h.Maintenance, u.Maintenance)
 		h.State = hostStateWith(h.State, h.Maintenance)
 		return s.c.putCapacity(ctx, tx, h)
 	})

@@ -88,7 +88,7 @@ func (s *NetworkService) Create(ctx context.Context, spec NetworkSpec) (*Network
 	if err != nil {
 		return nil, err
 	}
-	err = s.c.update(ctx, func(tx store.Tx) error {
+	return create(ctx, s.c, n, " in this zone", func(tx store.Tx) error {
 		zone, err := getObj[Zone](ctx, tx, store.KindZone, "zone_id", spec.ZoneID)
 		if err != nil {
 			return err
@@ -101,27 +101,26 @@ func (s *NetworkService) Create(ctx context.Context, spec NetworkSpec) (*Network
 		if len(n.DNS) == 0 {
 			n.DNS = zone.DNS
 		}
-		others, err := listObj[Network](ctx, tx, store.KindNetwork, store.Filter{ZoneID: spec.ZoneID})
-		if err != nil {
-			return err
-		}
-		for _, o := range others {
-			if n.VLAN != 0 && o.VLAN == n.VLAN {
-				return fieldErr(ErrConflict, "vlan", "VLAN %d is used by network %s; choose a free VLAN", n.VLAN, o.Name)
-			}
-			if n.CIDR.IsValid() && o.CIDR.IsValid() && ipam.Overlaps(n.CIDR, o.CIDR) {
-				return fieldErr(ErrConflict, "cidr", "%s overlaps network %s (%s); choose a CIDR that does not", n.CIDR, o.Name, o.CIDR)
-			}
-		}
-		if err := insertObj(ctx, tx, n); err != nil {
-			return nameClash(err, store.KindNetwork, n.Name, " in this zone")
-		}
-		return s.c.record(ctx, tx, "network.create", store.KindNetwork, n.ID, EventOK, n.CIDR.String())
-	})
+		return checkNetworkFits(ctx, tx, n)
+	}, nil)
+}
+
+// checkNetworkFits refuses a network whose VLAN is taken or whose CIDR
+// overlaps another network of its zone.
+func checkNetworkFits(ctx context.Context, tx store.Tx, n *Network) error {
+	others, err := listObj[Network](ctx, tx, store.KindNetwork, store.Filter{ZoneID: n.ZoneID})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return n, nil
+	for _, o := range others {
+		if n.VLAN != 0 && o.VLAN == n.VLAN {
+			return fieldErr(ErrConflict, "vlan", "VLAN %d is used by network %s; choose a free VLAN", n.VLAN, o.Name)
+		}
+		if n.CIDR.IsValid() && o.CIDR.IsValid() && ipam.Overlaps(n.CIDR, o.CIDR) {
+			return fieldErr(ErrConflict, "cidr", "%s overlaps network %s (%s); choose a CIDR that does not", n.CIDR, o.Name, o.CIDR)
+		}
+	}
+	return nil
 }
 
 // newNetwork validates a spec into a network, without touching the store.
@@ -198,11 +197,8 @@ func (s *NetworkService) Addresses(ctx context.Context, id string) ([]store.NIC,
 // deployed afterwards.
 func (s *NetworkService) Update(ctx context.Context, id string, u NetworkUpdate) (*Network, error) {
 	return modify(ctx, s.c, store.KindNetwork, "network.update", id, func(tx store.Tx, n *Network) error {
-		if u.Name != nil {
-			if err := validName("name", *u.Name); err != nil {
-				return err
-			}
-			n.Name = *u.Name
+		if err := setName(&n.Name, u.Name); err != nil {
+			return err
 		}
 		if u.DNS != nil {
 			dns, err := parseAddrs("dns", *u.DNS)
@@ -211,9 +207,7 @@ func (s *NetworkService) Update(ctx context.Context, id string, u NetworkUpdate)
 			}
 			n.DNS = dns
 		}
-		if u.Description != nil {
-			n.Description = *u.Description
-		}
+		set(&n.Description, u.Description)
 		return nil
 	})
 }

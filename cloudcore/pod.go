@@ -40,19 +40,9 @@ func (s *PodService) Create(ctx context.Context, spec PodSpec) (*Pod, error) {
 		return nil, err
 	}
 	p := &Pod{Name: spec.Name, ZoneID: spec.ZoneID, Description: spec.Description}
-	err := s.c.update(ctx, func(tx store.Tx) error {
-		if _, err := getObj[Zone](ctx, tx, store.KindZone, "zone_id", spec.ZoneID); err != nil {
-			return err
-		}
-		if err := insertObj(ctx, tx, p); err != nil {
-			return nameClash(err, store.KindPod, p.Name, " in this zone")
-		}
-		return s.c.record(ctx, tx, "pod.create", store.KindPod, p.ID, EventOK, p.Name)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return p, nil
+	return create(ctx, s.c, p, " in this zone", func(tx store.Tx) error {
+		return exists[Zone](ctx, tx, store.KindZone, "zone_id", spec.ZoneID)
+	}, nil)
 }
 
 // Get returns a pod.
@@ -70,16 +60,8 @@ func (s *PodService) List(ctx context.Context, zoneID string) ([]*Pod, error) {
 // Update changes a pod in place.
 func (s *PodService) Update(ctx context.Context, id string, u PodUpdate) (*Pod, error) {
 	return modify(ctx, s.c, store.KindPod, "pod.update", id, func(tx store.Tx, p *Pod) error {
-		if u.Name != nil {
-			if err := validName("name", *u.Name); err != nil {
-				return err
-			}
-			p.Name = *u.Name
-		}
-		if u.Description != nil {
-			p.Description = *u.Description
-		}
-		return nil
+		set(&p.Description, u.Description)
+		return setName(&p.Name, u.Name)
 	})
 }
 

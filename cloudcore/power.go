@@ -77,14 +77,8 @@ func (c *Cloud) runOp(ctx context.Context, id string, o op) (*Instance, error) {
 		} else {
 			err = o.end(tx, cur, in)
 		}
-		switch {
-		case errors.Is(err, errDeleted):
-		case err != nil:
+		if err := writeBack(ctx, tx, cur, err); err != nil {
 			return err
-		default:
-			if err := updateObj(ctx, tx, cur); err != nil {
-				return err
-			}
 		}
 		if err := tx.DeleteJournal(ctx, journalID); err != nil {
 			return err
@@ -238,9 +232,21 @@ func (s *InstanceService) Destroy(ctx context.Context, id string) error {
 	return err
 }
 
-// errDeleted tells runOp that end removed the instance, so there is
+// errDeleted tells writeBack that the instance was removed, so there is
 // nothing to write back.
 var errDeleted = errors.New("instance deleted")
+
+// writeBack stores inst after a change that returned err: nothing when the
+// change failed or deleted the instance (errDeleted).
+func writeBack(ctx context.Context, tx store.Tx, inst *Instance, err error) error {
+	switch {
+	case errors.Is(err, errDeleted):
+		return nil
+	case err != nil:
+		return err
+	}
+	return updateObj(ctx, tx, inst)
+}
 
 // expunge deletes an instance's record with everything it holds: capacity,
 // addresses, memberships and its snapshots' records.

@@ -87,6 +87,7 @@ func (c *Cloud) recoverJournal(ctx context.Context) (RecoveryReport, []string, e
 		return rep, nil, err
 	}
 	var touched []string
+	unsettled := map[string]bool{} // sessions that still have entries
 	for _, e := range entries {
 		in, err := decodeIntent(e)
 		if err != nil {
@@ -97,6 +98,7 @@ func (c *Cloud) recoverJournal(ctx context.Context) (RecoveryReport, []string, e
 			return rep, touched, err
 		}
 		if !dead {
+			unsettled[in.Session] = true
 			continue
 		}
 		if in.HostID != "" && !slices.Contains(touched, in.HostID) {
@@ -106,6 +108,7 @@ func (c *Cloud) recoverJournal(ctx context.Context) (RecoveryReport, []string, e
 		switch {
 		case errors.Is(err, ErrUnreachable):
 			rep.Pending++
+			unsettled[in.Session] = true
 		case err != nil:
 			return rep, touched, fmt.Errorf("recovering %s of %s: %w", e.Op, e.ObjectID, err)
 		case outcome == rolledBack:
@@ -114,7 +117,33 @@ func (c *Cloud) recoverJournal(ctx context.Context) (RecoveryReport, []string, e
 			rep.Completed++
 		}
 	}
-	return rep, touched, nil
+	return rep, touched, c.reapSessions(ctx, unsettled)
+}
+
+// reapSessions deletes the records of dead sessions that have no journal
+// entries left, so crashed processes leave nothing behind in the store.
+func (c *Cloud) reapSessions(ctx context.Context, unsettled map[string]bool) error {
+	return c.update(ctx, func(tx store.Tx) error {
+		sessions, err := listObj[sessionRecord](ctx, tx, kindSession, store.Filter{})
+		if err != nil {
+			return err
+		}
+		for _, s := range sessions {
+			if unsettled[s.ID] {
+				continue
+			}
+			dead, err := c.sessionDead(ctx, tx, s.ID)
+			if err != nil {
+				return err
+			}
+			if dead {
+				if err := deleteObj(ctx, tx, s); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }
 
 type outcome int
@@ -255,14 +284,8 @@ func (c *Cloud) closeEntry(ctx context.Context, e store.JournalEntry, inst *Inst
 				return err
 			}
 			cur.Task = ""
-			switch err := fix(tx, cur); {
-			case errors.Is(err, errDeleted):
-			case err != nil:
+			if err := writeBack(ctx, tx, cur, fix(tx, cur)); err != nil {
 				return err
-			default:
-				if err := updateObj(ctx, tx, cur); err != nil {
-					return err
-				}
 			}
 		}
 		if err := tx.DeleteJournal(ctx, e.ID); err != nil {

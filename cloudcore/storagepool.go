@@ -68,31 +68,20 @@ func (s *StoragePoolService) Create(ctx context.Context, spec StoragePoolSpec) (
 	}
 	p := &StoragePool{Name: spec.Name, ZoneID: spec.ZoneID, ClusterID: spec.ClusterID, URL: spec.URL,
 		CapacityBytes: spec.CapacityBytes, Enabled: !spec.Disabled}
-	err := s.c.update(ctx, func(tx store.Tx) error {
-		if spec.ClusterID != "" {
-			cl, err := getObj[Cluster](ctx, tx, store.KindCluster, "cluster_id", spec.ClusterID)
-			if err != nil {
-				return err
-			}
-			if spec.ZoneID != "" && spec.ZoneID != cl.ZoneID {
-				return invalid("zone_id", "cluster %s is in zone %s, not %s; leave zone_id empty or make them agree", cl.Name, cl.ZoneID, spec.ZoneID)
-			}
-			p.ZoneID = cl.ZoneID
-		} else if _, err := getObj[Zone](ctx, tx, store.KindZone, "zone_id", spec.ZoneID); err != nil {
+	return create(ctx, s.c, p, " in this zone", func(tx store.Tx) error {
+		if spec.ClusterID == "" {
+			return exists[Zone](ctx, tx, store.KindZone, "zone_id", spec.ZoneID)
+		}
+		cl, err := getObj[Cluster](ctx, tx, store.KindCluster, "cluster_id", spec.ClusterID)
+		if err != nil {
 			return err
 		}
-		if err := insertObj(ctx, tx, p); err != nil {
-			return nameClash(err, store.KindStoragePool, p.Name, " in this zone")
+		if spec.ZoneID != "" && spec.ZoneID != cl.ZoneID {
+			return invalid("zone_id", "cluster %s is in zone %s, not %s; leave zone_id empty or make them agree", cl.Name, cl.ZoneID, spec.ZoneID)
 		}
-		if err := tx.PutPoolCapacity(ctx, p.capacity()); err != nil {
-			return err
-		}
-		return s.c.record(ctx, tx, "storage_pool.create", store.KindStoragePool, p.ID, EventOK, p.URL)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return p, nil
+		p.ZoneID = cl.ZoneID
+		return nil
+	}, func(tx store.Tx) error { return tx.PutPoolCapacity(ctx, p.capacity()) })
 }
 
 // Get returns a pool.
@@ -117,15 +106,10 @@ func (s *StoragePoolService) Capacity(ctx context.Context, id string) (store.Poo
 // Update changes a pool in place. Capacity cannot shrink below what is used.
 func (s *StoragePoolService) Update(ctx context.Context, id string, u StoragePoolUpdate) (*StoragePool, error) {
 	return modify(ctx, s.c, store.KindStoragePool, "storage_pool.update", id, func(tx store.Tx, p *StoragePool) error {
-		if u.Name != nil {
-			if err := validName("name", *u.Name); err != nil {
-				return err
-			}
-			p.Name = *u.Name
+		if err := setName(&p.Name, u.Name); err != nil {
+			return err
 		}
-		if u.Enabled != nil {
-			p.Enabled = *u.Enabled
-		}
+		set(&p.Enabled, u.Enabled)
 		cur, err := tx.GetPoolCapacity(ctx, id)
 		if err != nil {
 			return err

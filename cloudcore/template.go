@@ -73,19 +73,9 @@ func (s *TemplateService) Create(ctx context.Context, spec TemplateSpec) (*Templ
 	}
 	t := &Template{Name: spec.Name, ZoneID: spec.ZoneID, URL: spec.URL, Format: spec.Format,
 		Hypervisor: spec.Hypervisor, SizeBytes: spec.SizeBytes, OSType: spec.OSType}
-	err := s.c.update(ctx, func(tx store.Tx) error {
-		if _, err := getObj[Zone](ctx, tx, store.KindZone, "zone_id", spec.ZoneID); err != nil {
-			return err
-		}
-		if err := insertObj(ctx, tx, t); err != nil {
-			return nameClash(err, store.KindTemplate, t.Name, " in this zone")
-		}
-		return s.c.record(ctx, tx, "template.create", store.KindTemplate, t.ID, EventOK, t.URL)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return t, nil
+	return create(ctx, s.c, t, " in this zone", func(tx store.Tx) error {
+		return exists[Zone](ctx, tx, store.KindZone, "zone_id", spec.ZoneID)
+	}, nil)
 }
 
 // Get returns a template.
@@ -105,16 +95,8 @@ func (s *TemplateService) List(ctx context.Context, zoneID, name string) ([]*Tem
 // Update changes a template in place.
 func (s *TemplateService) Update(ctx context.Context, id string, u TemplateUpdate) (*Template, error) {
 	return modify(ctx, s.c, store.KindTemplate, "template.update", id, func(tx store.Tx, t *Template) error {
-		if u.Name != nil {
-			if err := validName("name", *u.Name); err != nil {
-				return err
-			}
-			t.Name = *u.Name
-		}
-		if u.OSType != nil {
-			t.OSType = *u.OSType
-		}
-		return nil
+		set(&t.OSType, u.OSType)
+		return setName(&t.Name, u.Name)
 	})
 }
 

@@ -51,16 +51,7 @@ func (s *ZoneService) Create(ctx context.Context, spec ZoneSpec) (*Zone, error) 
 		return nil, err
 	}
 	z := &Zone{Name: spec.Name, Description: spec.Description, DNS: dns, Enabled: !spec.Disabled}
-	err = s.c.update(ctx, func(tx store.Tx) error {
-		if err := insertObj(ctx, tx, z); err != nil {
-			return nameClash(err, store.KindZone, z.Name, "")
-		}
-		return s.c.record(ctx, tx, "zone.create", store.KindZone, z.ID, EventOK, z.Name)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return z, nil
+	return create(ctx, s.c, z, "", nil, nil)
 }
 
 // Get returns a zone by ID.
@@ -87,24 +78,17 @@ func (s *ZoneService) List(ctx context.Context, name string) ([]*Zone, error) {
 // Update changes a zone in place.
 func (s *ZoneService) Update(ctx context.Context, id string, u ZoneUpdate) (*Zone, error) {
 	return modify(ctx, s.c, store.KindZone, "zone.update", id, func(tx store.Tx, z *Zone) error {
-		if u.Name != nil {
-			if err := validName("name", *u.Name); err != nil {
-				return err
-			}
-			z.Name = *u.Name
+		if err := setName(&z.Name, u.Name); err != nil {
+			return err
 		}
-		if u.Description != nil {
-			z.Description = *u.Description
-		}
+		set(&z.Description, u.Description)
+		set(&z.Enabled, u.Enabled)
 		if u.DNS != nil {
 			dns, err := parseAddrs("dns", *u.DNS)
 			if err != nil {
 				return err
 			}
 			z.DNS = dns
-		}
-		if u.Enabled != nil {
-			z.Enabled = *u.Enabled
 		}
 		return nil
 	})
