@@ -1,0 +1,12 @@
+package provider
+
+import (
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+)
+
+// The resources and data sources of guest networks and affinity groups.
+var (
+	networkResources   = []func() resource.Resource{}
+	networkDataSources = []func() datasource.DataSource{}
+)

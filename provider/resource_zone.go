@@ -1,0 +1,171 @@
+package provider
+
+import (
+	"context"
+	"errors"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/cloudcore/terraform-provider-cloudcore/cloudcore"
+)
+
+var (
+	_ resource.Resource                = (*zoneResource)(nil)
+	_ resource.ResourceWithConfigure   = (*zoneResource)(nil)
+	_ resource.ResourceWithImportState = (*zoneResource)(nil)
+)
+
+type zoneResource struct{ base }
+
+func newZoneResource() resource.Resource { return &zoneResource{} }
+
+type zoneModel struct {
+	ID          types.String   `tfsdk:"id"`
+	Name        types.String   `tfsdk:"name"`
+	Description types.String   `tfsdk:"description"`
+	DNS         types.List     `tfsdk:"dns"`
+	Enabled     types.Bool     `tfsdk:"enabled"`
+	Timeouts    timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *zoneResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_zone"
+}
+
+func (r *zoneResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A zone: the top of cloudcore's hierarchy, typically one data centre, with its own pods, " +
+			"networks and templates.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The zone's UUID.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "The zone's name, unique in the cloud. Renaming happens in place.",
+				Validators:          []validator.String{name()},
+			},
+			"description": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString(""),
+				MarkdownDescription: "Free text about the zone.",
+			},
+			"dns": schema.ListAttribute{
+				ElementType: types.StringType, Optional: true,
+				MarkdownDescription: "Default DNS resolvers for the zone's guest networks (IP addresses).",
+				Validators:          []validator.List{listvalidator.ValueStringsAre(ipAddress())},
+			},
+			"enabled": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				MarkdownDescription: "Whether new instances may be deployed in the zone. Default `true`.",
+			},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+func (r *zoneResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan zoneModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+	z, err := r.cloud.Zones.Create(ctx, cloudcore.ZoneSpec{Name: plan.Name.ValueString(), Description: plan.Description.ValueString(),
+		DNS: stringsOf(ctx, plan.DNS, &resp.Diagnostics), Disabled: !plan.Enabled.ValueBool()})
+	if err != nil {
+		addError(&resp.Diagnostics, "Unable to Create Zone", err, path.Empty())
+		return
+	}
+	plan.fill(z)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (m *zoneModel) fill(z *cloudcore.Zone) {
+	m.ID, m.Name, m.Description, m.Enabled = types.StringValue(z.ID), types.StringValue(z.Name), types.StringValue(z.Description), types.BoolValue(z.Enabled)
+	m.DNS = addrList(z.DNS, m.DNS.IsNull())
+}
+
+func (r *zoneResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state zoneModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	z, err := r.cloud.Zones.Get(ctx, state.ID.ValueString())
+	if errors.Is(err, cloudcore.ErrNotFound) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addError(&resp.Diagnostics, "Unable to Read Zone", err, path.Empty())
+		return
+	}
+	state.fill(z)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *zoneResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan zoneModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+	dns := stringsOf(ctx, plan.DNS, &resp.Diagnostics)
+	z, err := r.cloud.Zones.Update(ctx, plan.ID.ValueString(), cloudcore.ZoneUpdate{Name: strPtr(plan.Name),
+		Description: strPtr(plan.Description), DNS: &dns, Enabled: boolPtr(plan.Enabled)})
+	if err != nil {
+		addError(&resp.Diagnostics, "Unable to Update Zone", err, path.Empty())
+		return
+	}
+	plan.fill(z)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *zoneResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state zoneModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+	err := r.cloud.Zones.Delete(ctx, state.ID.ValueString())
+	if err != nil && !errors.Is(err, cloudcore.ErrNotFound) {
+		addError(&resp.Diagnostics, "Unable to Delete Zone", err, path.Empty())
+	}
+}
+
+// ImportState takes the zone's ID or its name.
+func (r *zoneResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	importByIDOrName(ctx, req, resp, "the zone's name", func(ctx context.Context, name string) (string, error) {
+		z, err := r.cloud.Zones.GetByName(ctx, name)
+		if err != nil {
+			return "", err
+		}
+		return z.ID, nil
+	})
+}
