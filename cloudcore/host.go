@@ -86,8 +86,10 @@ type HostUpdate struct {
 // HostService manages hosts.
 type HostService struct{ c *Cloud }
 
-// urlSchemes lists the URL schemes each hypervisor's hosts use.
-var urlSchemes = map[string][]string{
+// HostURLSchemes lists, per hypervisor, the URL schemes its hosts use.
+// Adding a host whose URL scheme does not fit its cluster's hypervisor is
+// refused; front ends use this table to refuse it earlier.
+var HostURLSchemes = map[string][]string{
 	"simulator": {"simulator"},
 	"kvm":       {"qemu", "qemu+ssh", "qemu+tcp", "qemu+tls", "qemu+unix", "test"},
 	"vmware":    {"https"},
@@ -97,10 +99,10 @@ var urlSchemes = map[string][]string{
 func validHostURL(hypervisor, raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme == "" {
-		return invalid("url", "%q is not a URL; a %s host URL looks like %s", raw, hypervisor, urlSchemes[hypervisor][0]+"://...")
+		return invalid("url", "%q is not a URL; a %s host URL looks like %s", raw, hypervisor, HostURLSchemes[hypervisor][0]+"://...")
 	}
-	if !slices.Contains(urlSchemes[hypervisor], u.Scheme) {
-		return invalid("url", "scheme %q does not fit a %s cluster; use one of %v", u.Scheme, hypervisor, urlSchemes[hypervisor])
+	if !slices.Contains(HostURLSchemes[hypervisor], u.Scheme) {
+		return invalid("url", "scheme %q does not fit a %s cluster; use one of %v", u.Scheme, hypervisor, HostURLSchemes[hypervisor])
 	}
 	return nil
 }

@@ -7,6 +7,6 @@ import (
 
 // The resources and data sources of instances and snapshots.
 var (
-	computeResources   = []func() resource.Resource{}
-	computeDataSources = []func() datasource.DataSource{}
+	computeResources   = []func() resource.Resource{newInstanceResource, newSnapshotResource, newSnapshotRevertResource}
+	computeDataSources = []func() datasource.DataSource{newInstanceDataSource}
 )

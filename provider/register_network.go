@@ -7,6 +7,6 @@ import (
 
 // The resources and data sources of guest networks and affinity groups.
 var (
-	networkResources   = []func() resource.Resource{}
-	networkDataSources = []func() datasource.DataSource{}
+	networkResources   = []func() resource.Resource{newNetworkResource, newAffinityGroupResource}
+	networkDataSources = []func() datasource.DataSource{newNetworkDataSource}
 )

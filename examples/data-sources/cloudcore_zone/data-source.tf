@@ -1,0 +1,3 @@
+data "cloudcore_zone" "main" {
+  name = "fra-1"
+}

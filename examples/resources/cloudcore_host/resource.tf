@@ -1,0 +1,52 @@
+resource "cloudcore_zone" "dc1" {
+  name = "dc1"
+}
+
+resource "cloudcore_pod" "rack1" {
+  name    = "rack1"
+  zone_id = cloudcore_zone.dc1.id
+}
+
+resource "cloudcore_cluster" "kvm" {
+  name       = "kvm-1"
+  pod_id     = cloudcore_pod.rack1.id
+  hypervisor = "kvm"
+}
+
+resource "cloudcore_cluster" "lab" {
+  name       = "lab"
+  pod_id     = cloudcore_pod.rack1.id
+  hypervisor = "simulator"
+}
+
+variable "kvm_password" {
+  type      = string
+  sensitive = true
+}
+
+# A KVM host reached over SSH. The password is write-only (Terraform 1.11 or
+# later): it never reaches the state; bump password_wo_version to rotate it.
+resource "cloudcore_host" "kvm1" {
+  name                = "kvm1"
+  cluster_id          = cloudcore_cluster.kvm.id
+  url                 = "qemu+ssh://cloudcore@kvm1.dc1.example/system"
+  username            = "cloudcore"
+  password_wo         = var.kvm_password
+  password_wo_version = 1
+}
+
+# Simulated hosts: the URL sets the capacity they report.
+resource "cloudcore_host" "sim" {
+  for_each   = toset(["sim1", "sim2"])
+  name       = each.key
+  cluster_id = cloudcore_cluster.lab.id
+  url        = "simulator://${each.key}?cpus=16&memory_mib=65536"
+}
+
+# A host taken out of service: it keeps its instances but takes no new ones.
+resource "cloudcore_host" "spare" {
+  name        = "spare"
+  cluster_id  = cloudcore_cluster.lab.id
+  url         = "simulator://spare"
+  maintenance = true
+}

@@ -1,0 +1,174 @@
+package provider
+
+import (
+	"context"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/cloudcore/terraform-provider-cloudcore/cloudcore"
+)
+
+const instanceHCL = `resource "cloudcore_instance" "web" {
+  name        = %q
+  template_id = %q
+  cpus        = %d
+  memory_mib  = %d
+  ha_enabled  = %t
+  running     = %t
+  network {
+    network_id = %q
+    ip_address = "10.5.0.20"
+  }
+}`
+
+func TestAccInstance(t *testing.T) {
+	a := newAccCloud(t)
+	in := a.buildInfra(2)
+	const res = "cloudcore_instance.web"
+	cfg := func(name string, cpus, mem int, ha, running bool) string {
+		return a.config(instanceHCL, name, in.TemplateID, cpus, mem, ha, running, in.NetworkID)
+	}
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	onHost := func(fn func(ctx context.Context, c *cloudcore.Cloud, i *cloudcore.Instance) error) func() {
+		return a.instanceByName(in.ZoneID, "web-2", fn)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg("web-1", 1, 512, false, true),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(res, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("state"), knownvalue.StringExact("Running")),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("network").AtSliceIndex(0).AtMapKey("ip_address"), knownvalue.StringExact("10.5.0.20")),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("network").AtSliceIndex(0).AtMapKey("mac_address"), knownvalue.StringRegexp(regexp.MustCompile(`^02(:[0-9a-f]{2}){5}$`))),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("root_disk_gib"), knownvalue.Int64Exact(1)),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("host_id"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f-]{36}$`))),
+				},
+			},
+			{
+				// Resize, rename and HA flag: in place, same ID.
+				Config: cfg("web-2", 2, 1024, true, true),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate)}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(res, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("cpus"), knownvalue.Int64Exact(2)),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("state"), knownvalue.StringExact("Running")),
+				},
+			},
+			{
+				Config: cfg("web-2", 2, 1024, true, false),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(res, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("state"), knownvalue.StringExact("Stopped")),
+				},
+			},
+			{
+				Config: cfg("web-2", 2, 1024, true, true),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("state"), knownvalue.StringExact("Running")),
+				},
+			},
+			{
+				// Powered off out of band while running = true: the plan
+				// starts it again, in place.
+				PreConfig: onHost(func(ctx context.Context, c *cloudcore.Cloud, i *cloudcore.Instance) error {
+					h, err := c.Hosts.Get(ctx, i.HostID)
+					if err != nil {
+						return err
+					}
+					return a.simulated(h.Name).StopVMOutOfBand(i.ID)
+				}),
+				Config: cfg("web-2", 2, 1024, true, true),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate)}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(res, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("state"), knownvalue.StringExact("Running")),
+				},
+			},
+			{ResourceName: res, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"}},
+			{ResourceName: res, ImportState: true, ImportStateId: in.ZoneID + "/web-2", ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"}},
+			{
+				// Its VM deleted on the host behind cloudcore's back: the
+				// instance is in Error and is replaced.
+				PreConfig: onHost(func(ctx context.Context, c *cloudcore.Cloud, i *cloudcore.Instance) error {
+					h, err := c.Hosts.Get(ctx, i.HostID)
+					if err != nil {
+						return err
+					}
+					return a.simulated(h.Name).DeleteVMOutOfBand(i.ID)
+				}),
+				Config: cfg("web-2", 2, 1024, true, true),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(res, plancheck.ResourceActionReplace)}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("state"), knownvalue.StringExact("Running")),
+				},
+			},
+			{
+				// Destroyed out of band through the library: re-created.
+				PreConfig: onHost(func(ctx context.Context, c *cloudcore.Cloud, i *cloudcore.Instance) error {
+					return c.Instances.Destroy(ctx, i.ID)
+				}),
+				Config: cfg("web-2", 2, 1024, true, true),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(res, plancheck.ResourceActionCreate)}},
+			},
+		},
+	})
+}
+
+func TestInstanceRejectsBadInputAtPlanTime(t *testing.T) {
+	a := newAccCloud(t)
+	tests := []struct{ name, hcl, want string }{
+		{"negative CPUs", `cpus = -1
+  memory_mib = 512`, `cpus`},
+		{"too little memory", `cpus = 1
+  memory_mib = 16`, `memory_mib`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6Factories,
+				Steps: []resource.TestStep{{
+					Config: a.config(`resource "cloudcore_instance" "bad" {
+  name        = "bad"
+  template_id = "00000000-0000-0000-0000-000000000000"
+  %s
+  network {
+    network_id = "00000000-0000-0000-0000-000000000000"
+  }
+}`, tt.hcl),
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tt.want),
+				}},
+			})
+		})
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories,
+		Steps: []resource.TestStep{{
+			Config: a.config(`resource "cloudcore_instance" "bad" {
+  name        = "web_1"
+  template_id = "00000000-0000-0000-0000-000000000000"
+  cpus        = 1
+  memory_mib  = 512
+  network {
+    network_id = "00000000-0000-0000-0000-000000000000"
+    ip_address = "10.5.0.300"
+  }
+}`),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)(must be a host name.*is not an IP address|is not an IP address.*must be a host name)`),
+		}},
+	})
+}
