@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/cloudcore/terraform-provider-cloudcore/cloudcore"
 )
@@ -56,7 +58,7 @@ const (
 func importByIDOrName(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse,
 	form string, lookup func(ctx context.Context, name string) (string, error)) {
 	id := req.ID
-	if _, err := uuid.Parse(id); err != nil {
+	if !looksLikeUUID(id) {
 		found, err := lookup(ctx, req.ID)
 		if err != nil {
 			if errors.Is(err, cloudcore.ErrNotFound) {
@@ -82,4 +84,85 @@ func withTimeout(ctx context.Context, get func(context.Context, time.Duration) (
 	}
 	ctx, cancel := context.WithTimeout(ctx, d)
 	return ctx, cancel, true
+}
+
+// filler is a resource model that takes in what the engine recorded.
+type filler[M, O any] interface {
+	*M
+	fill(O)
+}
+
+// readByID refreshes a resource's state with get(id): an object that is
+// gone is removed from the state, so the next plan re-creates it.
+func readByID[M any, O any, P filler[M, O]](ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse,
+	noun string, get func(context.Context, string) (O, error)) {
+	var m M
+	var id types.String
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	o, err := get(ctx, id.ValueString())
+	if errors.Is(err, cloudcore.ErrNotFound) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addError(&resp.Diagnostics, "Unable to Read "+noun, err, path.Empty())
+		return
+	}
+	P(&m).fill(o)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// deleteByID deletes the resource's object with del(id) within the delete
+// timeout; an object that is gone already counts as deleted.
+func deleteByID(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse,
+	noun string, del func(context.Context, string) error) {
+	var id types.String
+	var to timeouts.Value
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("timeouts"), &to)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel, ok := withTimeout(ctx, to.Delete, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+	if err := del(ctx, id.ValueString()); err != nil && !errors.Is(err, cloudcore.ErrNotFound) {
+		addError(&resp.Diagnostics, "Unable to Delete "+noun, err, path.Empty())
+	}
+}
+
+// applyPlan runs a Create or an Update (op): it reads the plan, bounds do
+// by the operation's timeout, and saves the plan filled in with what the
+// engine recorded.
+func applyPlan[M any, O any, P filler[M, O]](ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics,
+	op, noun string, do func(context.Context, *M) (O, error)) {
+	var m M
+	var to timeouts.Value
+	diags.Append(plan.Get(ctx, &m)...)
+	diags.Append(plan.GetAttribute(ctx, path.Root("timeouts"), &to)...)
+	if diags.HasError() {
+		return
+	}
+	limit := to.Create
+	if op == "Update" {
+		limit = to.Update
+	}
+	ctx, cancel, ok := withTimeout(ctx, limit, diags)
+	if !ok {
+		return
+	}
+	defer cancel()
+	o, err := do(ctx, &m)
+	if err != nil {
+		addError(diags, "Unable to "+op+" "+noun, err, path.Empty())
+		return
+	}
+	P(&m).fill(o)
+	diags.Append(state.Set(ctx, &m)...)
 }

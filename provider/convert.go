@@ -58,3 +58,18 @@ func boolPtr(v types.Bool) *bool {
 	b := v.ValueBool()
 	return &b
 }
+
+// gib is the number of bytes in a GiB; attributes count storage in GiB,
+// the engine in bytes.
+const gib = 1 << 30
+
+// maxGiB is the largest GiB count whose byte count fits in an int64.
+const maxGiB = (1<<63 - 1) / gib
+
+// nullWhenEmpty maps the engine's "" (not set) to a null attribute.
+func nullWhenEmpty(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}

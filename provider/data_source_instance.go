@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/cloudcore/terraform-provider-cloudcore/cloudcore"
@@ -43,9 +44,12 @@ func (d *instanceDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up an instance by ID, or by zone and name, as cloudcore records it.",
 		Attributes: map[string]schema.Attribute{
-			"id":           schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "The instance's UUID."},
-			"name":         schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "The instance's name; needs `zone_id`."},
-			"zone_id":      schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "The zone to look for `name` in."},
+			"id": schema.StringAttribute{Optional: true, Computed: true, Validators: []validator.String{uuidOf("an instance")},
+				MarkdownDescription: "The instance's UUID."},
+			"name": schema.StringAttribute{Optional: true, Computed: true, Validators: []validator.String{hostname()},
+				MarkdownDescription: "The instance's name; needs `zone_id`."},
+			"zone_id": schema.StringAttribute{Optional: true, Computed: true, Validators: []validator.String{uuidOf("a zone")},
+				MarkdownDescription: "The zone to look for `name` in."},
 			"template_id":  schema.StringAttribute{Computed: true, MarkdownDescription: "The template of its root disk."},
 			"state":        schema.StringAttribute{Computed: true, MarkdownDescription: "Running, Stopped, Error, ..."},
 			"host_id":      schema.StringAttribute{Computed: true, MarkdownDescription: "The host it is placed on."},

@@ -47,12 +47,12 @@ func (d *networkDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 			"id": schema.StringAttribute{
 				Optional: true, Computed: true,
 				MarkdownDescription: "The network's UUID. Give either `id`, or `zone_id` and `name`.",
-				Validators:          []validator.String{networkObjectID("network")},
+				Validators:          []validator.String{uuidOf("a network")},
 			},
 			"zone_id": schema.StringAttribute{
 				Optional: true, Computed: true,
 				MarkdownDescription: "The UUID of the network's zone; with `name`, selects the network.",
-				Validators:          []validator.String{networkObjectID("zone")},
+				Validators:          []validator.String{uuidOf("a zone")},
 			},
 			"name": schema.StringAttribute{
 				Optional: true, Computed: true,

@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/cloudcore/terraform-provider-cloudcore/cloudcore"
@@ -38,8 +39,8 @@ func (d *zoneDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up a zone by ID or by name.",
 		Attributes: map[string]schema.Attribute{
-			"id":          schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "The zone's UUID."},
-			"name":        schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "The zone's name."},
+			"id":          schema.StringAttribute{Optional: true, Computed: true, Validators: []validator.String{uuidOf("a zone")}, MarkdownDescription: "The zone's UUID."},
+			"name":        schema.StringAttribute{Optional: true, Computed: true, Validators: []validator.String{name()}, MarkdownDescription: "The zone's name."},
 			"description": schema.StringAttribute{Computed: true, MarkdownDescription: "Free text about the zone."},
 			"dns": schema.ListAttribute{ElementType: types.StringType, Computed: true,
 				MarkdownDescription: "Default DNS resolvers of the zone's guest networks."},

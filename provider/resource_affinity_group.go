@@ -2,12 +2,10 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -75,24 +73,11 @@ func (r *affinityGroupResource) Schema(ctx context.Context, _ resource.SchemaReq
 }
 
 func (r *affinityGroupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan affinityGroupModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	g, err := r.cloud.AffinityGroups.Create(ctx, cloudcore.AffinityGroupSpec{Name: plan.Name.ValueString(),
-		Type: plan.Type.ValueString(), Description: plan.Description.ValueString()})
-	if err != nil {
-		addError(&resp.Diagnostics, "Unable to Create Affinity Group", err, path.Empty())
-		return
-	}
-	plan.fill(g)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	applyPlan[affinityGroupModel](ctx, req.Plan, &resp.State, &resp.Diagnostics, "Create", "Affinity Group",
+		func(ctx context.Context, plan *affinityGroupModel) (*cloudcore.AffinityGroup, error) {
+			return r.cloud.AffinityGroups.Create(ctx, cloudcore.AffinityGroupSpec{Name: plan.Name.ValueString(),
+				Type: plan.Type.ValueString(), Description: plan.Description.ValueString()})
+		})
 }
 
 func (m *affinityGroupModel) fill(g *cloudcore.AffinityGroup) {
@@ -100,60 +85,19 @@ func (m *affinityGroupModel) fill(g *cloudcore.AffinityGroup) {
 }
 
 func (r *affinityGroupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state affinityGroupModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	g, err := r.cloud.AffinityGroups.Get(ctx, state.ID.ValueString())
-	if errors.Is(err, cloudcore.ErrNotFound) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addError(&resp.Diagnostics, "Unable to Read Affinity Group", err, path.Empty())
-		return
-	}
-	state.fill(g)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readByID[affinityGroupModel](ctx, req, resp, "Affinity Group", r.cloud.AffinityGroups.Get)
 }
 
 func (r *affinityGroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan affinityGroupModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Update, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	g, err := r.cloud.AffinityGroups.Update(ctx, plan.ID.ValueString(), cloudcore.AffinityGroupUpdate{
-		Name: strPtr(plan.Name), Description: strPtr(plan.Description)})
-	if err != nil {
-		addError(&resp.Diagnostics, "Unable to Update Affinity Group", err, path.Empty())
-		return
-	}
-	plan.fill(g)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	applyPlan[affinityGroupModel](ctx, req.Plan, &resp.State, &resp.Diagnostics, "Update", "Affinity Group",
+		func(ctx context.Context, plan *affinityGroupModel) (*cloudcore.AffinityGroup, error) {
+			return r.cloud.AffinityGroups.Update(ctx, plan.ID.ValueString(), cloudcore.AffinityGroupUpdate{
+				Name: strPtr(plan.Name), Description: strPtr(plan.Description)})
+		})
 }
 
 func (r *affinityGroupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state affinityGroupModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	err := r.cloud.AffinityGroups.Delete(ctx, state.ID.ValueString())
-	if err != nil && !errors.Is(err, cloudcore.ErrNotFound) {
-		addError(&resp.Diagnostics, "Unable to Delete Affinity Group", err, path.Empty())
-	}
+	deleteByID(ctx, req, resp, "Affinity Group", r.cloud.AffinityGroups.Delete)
 }
 
 // ImportState takes the group's ID or its name.

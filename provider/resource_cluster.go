@@ -2,12 +2,10 @@ package provider
 
 import (
 	"context"
-	"errors"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -110,83 +108,29 @@ func (m *clusterModel) fill(cl *cloudcore.Cluster) {
 }
 
 func (r *clusterResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan clusterModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	cl, err := r.cloud.Clusters.Create(ctx, cloudcore.ClusterSpec{Name: plan.Name.ValueString(), PodID: plan.PodID.ValueString(),
-		Hypervisor: plan.Hypervisor.ValueString(), CPUOvercommit: plan.CPUOvercommit.ValueFloat64(),
-		MemoryOvercommit: plan.MemoryOvercommit.ValueFloat64(), Disabled: !plan.Enabled.ValueBool()})
-	if err != nil {
-		addError(&resp.Diagnostics, "Unable to Create Cluster", err, path.Empty())
-		return
-	}
-	plan.fill(cl)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	applyPlan[clusterModel](ctx, req.Plan, &resp.State, &resp.Diagnostics, "Create", "Cluster",
+		func(ctx context.Context, plan *clusterModel) (*cloudcore.Cluster, error) {
+			return r.cloud.Clusters.Create(ctx, cloudcore.ClusterSpec{Name: plan.Name.ValueString(), PodID: plan.PodID.ValueString(),
+				Hypervisor: plan.Hypervisor.ValueString(), CPUOvercommit: plan.CPUOvercommit.ValueFloat64(),
+				MemoryOvercommit: plan.MemoryOvercommit.ValueFloat64(), Disabled: !plan.Enabled.ValueBool()})
+		})
 }
 
 func (r *clusterResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state clusterModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	cl, err := r.cloud.Clusters.Get(ctx, state.ID.ValueString())
-	if errors.Is(err, cloudcore.ErrNotFound) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addError(&resp.Diagnostics, "Unable to Read Cluster", err, path.Empty())
-		return
-	}
-	state.fill(cl)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readByID[clusterModel](ctx, req, resp, "Cluster", r.cloud.Clusters.Get)
 }
 
 func (r *clusterResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan clusterModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Update, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	cl, err := r.cloud.Clusters.Update(ctx, plan.ID.ValueString(), cloudcore.ClusterUpdate{Name: strPtr(plan.Name),
-		CPUOvercommit: float64IfKnown(plan.CPUOvercommit), MemoryOvercommit: float64IfKnown(plan.MemoryOvercommit),
-		Enabled: boolPtr(plan.Enabled)})
-	if err != nil {
-		addError(&resp.Diagnostics, "Unable to Update Cluster", err, path.Empty())
-		return
-	}
-	plan.fill(cl)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	applyPlan[clusterModel](ctx, req.Plan, &resp.State, &resp.Diagnostics, "Update", "Cluster",
+		func(ctx context.Context, plan *clusterModel) (*cloudcore.Cluster, error) {
+			return r.cloud.Clusters.Update(ctx, plan.ID.ValueString(), cloudcore.ClusterUpdate{Name: strPtr(plan.Name),
+				CPUOvercommit: float64IfKnown(plan.CPUOvercommit), MemoryOvercommit: float64IfKnown(plan.MemoryOvercommit),
+				Enabled: boolPtr(plan.Enabled)})
+		})
 }
 
 func (r *clusterResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state clusterModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	err := r.cloud.Clusters.Delete(ctx, state.ID.ValueString())
-	if err != nil && !errors.Is(err, cloudcore.ErrNotFound) {
-		addError(&resp.Diagnostics, "Unable to Delete Cluster", err, path.Empty())
-	}
+	deleteByID(ctx, req, resp, "Cluster", r.cloud.Clusters.Delete)
 }
 
 // ImportState takes the cluster's ID or "<zone name>/<pod name>/<cluster name>".

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -297,22 +296,7 @@ func (r *hostResource) Create(ctx context.Context, req resource.CreateRequest, r
 }
 
 func (r *hostResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state hostModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	h, err := r.cloud.Hosts.Get(ctx, state.ID.ValueString())
-	if errors.Is(err, cloudcore.ErrNotFound) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addError(&resp.Diagnostics, "Unable to Read Host", err, path.Empty())
-		return
-	}
-	state.fill(h)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readByID[hostModel](ctx, req, resp, "Host", r.cloud.Hosts.Get)
 }
 
 func (r *hostResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -357,20 +341,7 @@ func (r *hostResource) Update(ctx context.Context, req resource.UpdateRequest, r
 }
 
 func (r *hostResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state hostModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	err := r.cloud.Hosts.Delete(ctx, state.ID.ValueString())
-	if err != nil && !errors.Is(err, cloudcore.ErrNotFound) {
-		addError(&resp.Diagnostics, "Unable to Delete Host", err, path.Empty())
-	}
+	deleteByID(ctx, req, resp, "Host", r.cloud.Hosts.Delete)
 }
 
 // hostImportForms names the readable import IDs of a host.

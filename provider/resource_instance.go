@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -78,10 +79,10 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
 			"name": schema.StringAttribute{Required: true, Validators: []validator.String{hostname()},
 				MarkdownDescription: "The instance's name, unique in its zone; it becomes the guest's host name. Renaming happens in place."},
-			"zone_id": schema.StringAttribute{Optional: true, Computed: true,
+			"zone_id": schema.StringAttribute{Optional: true, Computed: true, Validators: []validator.String{uuidOf("a zone")},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace(), stringplanmodifier.UseStateForUnknown()},
 				MarkdownDescription: "The zone; defaults to the template's zone and must match it when given."},
-			"template_id": schema.StringAttribute{Required: true, PlanModifiers: replace,
+			"template_id": schema.StringAttribute{Required: true, PlanModifiers: replace, Validators: []validator.String{uuidOf("a template")},
 				MarkdownDescription: "The template the root disk is made from. Changing it re-creates the instance."},
 			"cpus": schema.Int64Attribute{Required: true, Validators: []validator.Int64{int64validator.Between(1, cloudcore.MaxCPUs)},
 				MarkdownDescription: "Virtual CPUs. Changed in place: the instance is stopped and started again when its hypervisor cannot resize it while it runs."},
@@ -99,6 +100,7 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Validators:          []validator.String{stringvalidator.LengthAtMost(cloudcore.MaxUserDataSize)},
 				MarkdownDescription: "cloud-init user data, delivered as the hypervisor allows (config drive, guestinfo). Changing it re-creates the instance."},
 			"affinity_group_ids": schema.SetAttribute{ElementType: types.StringType, Optional: true,
+				Validators:          []validator.Set{setvalidator.ValueStringsAre(uuidOf("an affinity group"))},
 				PlanModifiers:       []planmodifier.Set{setplanmodifier.RequiresReplace()},
 				MarkdownDescription: "Affinity groups the instance belongs to; anti-affinity spreads members over hosts."},
 			"host_id": schema.StringAttribute{Computed: true,
@@ -114,7 +116,8 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Validators:          []validator.List{listvalidator.SizeAtLeast(1), listvalidator.IsRequired()},
 				PlanModifiers:       []planmodifier.List{listplanmodifier.RequiresReplace()},
 				NestedObject: schema.NestedBlockObject{Attributes: map[string]schema.Attribute{
-					"network_id": schema.StringAttribute{Required: true, MarkdownDescription: "The network."},
+					"network_id": schema.StringAttribute{Required: true, Validators: []validator.String{uuidOf("a network")},
+						MarkdownDescription: "The network."},
 					"ip_address": schema.StringAttribute{Optional: true, Computed: true, Validators: []validator.String{ipAddress()},
 						PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 						MarkdownDescription: "A fixed address inside the network's CIDR; allocated by IPAM when omitted. Empty on an L2 network."},
@@ -303,19 +306,7 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 }
 
 func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state instanceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	if err := r.cloud.Instances.Destroy(ctx, state.ID.ValueString()); err != nil && !errors.Is(err, cloudcore.ErrNotFound) {
-		addError(&resp.Diagnostics, "Unable to Delete Instance", err, path.Empty())
-	}
+	deleteByID(ctx, req, resp, "Instance", r.cloud.Instances.Destroy)
 }
 
 // ImportState takes the instance's ID or `zone_id/name`.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -80,7 +79,7 @@ func (r *networkResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"zone_id": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "The UUID of the zone the network belongs to. Changing it replaces the network.",
-				Validators:          []validator.String{networkObjectID("zone")},
+				Validators:          []validator.String{uuidOf("a zone")},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"type": schema.StringAttribute{
@@ -150,18 +149,6 @@ func (r *networkResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 		},
 	}
 }
-
-// networkObjectID accepts the UUID of an object of kind.
-func networkObjectID(kind string) validator.String {
-	return stringCheck{"must be the UUID of a " + kind, func(s string) string {
-		if !networkUUID.MatchString(s) {
-			return fmt.Sprintf("%q is not a %s ID; refer to the %s's id attribute, e.g. cloudcore_%s.example.id", s, kind, kind, kind)
-		}
-		return ""
-	}}
-}
-
-var networkUUID = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // networkAddressRange accepts one address or a range "A-B" of two
 // addresses; whether they lie inside the CIDR is checked with the CIDR.
@@ -362,22 +349,7 @@ func networkSameAddrs(l types.List, addrs []netip.Addr) bool {
 }
 
 func (r *networkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state networkModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	n, err := r.cloud.Networks.Get(ctx, state.ID.ValueString())
-	if errors.Is(err, cloudcore.ErrNotFound) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addError(&resp.Diagnostics, "Unable to Read Network", err, path.Empty())
-		return
-	}
-	state.fill(n)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readByID[networkModel](ctx, req, resp, "Network", r.cloud.Networks.Get)
 }
 
 func (r *networkResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -409,46 +381,23 @@ func (r *networkResource) Update(ctx context.Context, req resource.UpdateRequest
 }
 
 func (r *networkResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state networkModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	err := r.cloud.Networks.Delete(ctx, state.ID.ValueString())
-	if err != nil && !errors.Is(err, cloudcore.ErrNotFound) {
-		addError(&resp.Diagnostics, "Unable to Delete Network", err, path.Empty())
-	}
+	deleteByID(ctx, req, resp, "Network", r.cloud.Networks.Delete)
 }
 
 // ImportState takes the network's ID or "<zone name>/<network name>".
 // Names may themselves contain slashes: every split is tried.
 func (r *networkResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	importByIDOrName(ctx, req, resp, "zone_name/network_name", func(ctx context.Context, id string) (string, error) {
-		for i := range len(id) {
-			if id[i] != '/' {
-				continue
-			}
-			z, err := r.cloud.Zones.GetByName(ctx, id[:i])
-			if errors.Is(err, cloudcore.ErrNotFound) {
-				continue
-			}
+		return resolveNames(ctx, id, 2, func(ctx context.Context, names []string) (string, error) {
+			z, err := r.cloud.Zones.GetByName(ctx, names[0])
 			if err != nil {
 				return "", err
 			}
-			n, err := r.cloud.Networks.GetByName(ctx, z.ID, id[i+1:])
-			if errors.Is(err, cloudcore.ErrNotFound) {
-				continue
-			}
+			net, err := r.cloud.Networks.GetByName(ctx, z.ID, names[1])
 			if err != nil {
 				return "", err
 			}
-			return n.ID, nil
-		}
-		return "", fmt.Errorf("no network %q: %w", id, cloudcore.ErrNotFound)
+			return net.ID, nil
+		})
 	})
 }

@@ -2,10 +2,8 @@ package provider
 
 import (
 	"context"
-	"errors"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -74,81 +72,27 @@ func (m *podModel) fill(p *cloudcore.Pod) {
 }
 
 func (r *podResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan podModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	p, err := r.cloud.Pods.Create(ctx, cloudcore.PodSpec{Name: plan.Name.ValueString(), ZoneID: plan.ZoneID.ValueString(),
-		Description: plan.Description.ValueString()})
-	if err != nil {
-		addError(&resp.Diagnostics, "Unable to Create Pod", err, path.Empty())
-		return
-	}
-	plan.fill(p)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	applyPlan[podModel](ctx, req.Plan, &resp.State, &resp.Diagnostics, "Create", "Pod",
+		func(ctx context.Context, plan *podModel) (*cloudcore.Pod, error) {
+			return r.cloud.Pods.Create(ctx, cloudcore.PodSpec{Name: plan.Name.ValueString(), ZoneID: plan.ZoneID.ValueString(),
+				Description: plan.Description.ValueString()})
+		})
 }
 
 func (r *podResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state podModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	p, err := r.cloud.Pods.Get(ctx, state.ID.ValueString())
-	if errors.Is(err, cloudcore.ErrNotFound) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addError(&resp.Diagnostics, "Unable to Read Pod", err, path.Empty())
-		return
-	}
-	state.fill(p)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readByID[podModel](ctx, req, resp, "Pod", r.cloud.Pods.Get)
 }
 
 func (r *podResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan podModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Update, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	p, err := r.cloud.Pods.Update(ctx, plan.ID.ValueString(), cloudcore.PodUpdate{Name: strPtr(plan.Name),
-		Description: strPtr(plan.Description)})
-	if err != nil {
-		addError(&resp.Diagnostics, "Unable to Update Pod", err, path.Empty())
-		return
-	}
-	plan.fill(p)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	applyPlan[podModel](ctx, req.Plan, &resp.State, &resp.Diagnostics, "Update", "Pod",
+		func(ctx context.Context, plan *podModel) (*cloudcore.Pod, error) {
+			return r.cloud.Pods.Update(ctx, plan.ID.ValueString(), cloudcore.PodUpdate{Name: strPtr(plan.Name),
+				Description: strPtr(plan.Description)})
+		})
 }
 
 func (r *podResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state podModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	err := r.cloud.Pods.Delete(ctx, state.ID.ValueString())
-	if err != nil && !errors.Is(err, cloudcore.ErrNotFound) {
-		addError(&resp.Diagnostics, "Unable to Delete Pod", err, path.Empty())
-	}
+	deleteByID(ctx, req, resp, "Pod", r.cloud.Pods.Delete)
 }
 
 // ImportState takes the pod's ID or "<zone name>/<pod name>".

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -55,7 +54,7 @@ func (r *snapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"id": schema.StringAttribute{Computed: true, PlanModifiers: keep, MarkdownDescription: "The snapshot's UUID."},
 			"name": schema.StringAttribute{Required: true, Validators: []validator.String{name()},
 				MarkdownDescription: "The snapshot's name, unique per instance. Renaming happens in place."},
-			"instance_id": schema.StringAttribute{Required: true,
+			"instance_id": schema.StringAttribute{Required: true, Validators: []validator.String{uuidOf("an instance")},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				MarkdownDescription: "The instance to snapshot."},
 			"memory": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
@@ -77,42 +76,14 @@ func (m *snapshotModel) fill(s *cloudcore.Snapshot) {
 }
 
 func (r *snapshotResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan snapshotModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	s, err := r.cloud.Snapshots.Create(ctx, cloudcore.SnapshotSpec{Name: plan.Name.ValueString(), InstanceID: plan.InstanceID.ValueString(), Memory: plan.Memory.ValueBool()})
-	if err != nil {
-		addError(&resp.Diagnostics, "Unable to Create Snapshot", err, path.Empty())
-		return
-	}
-	plan.fill(s)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	applyPlan[snapshotModel](ctx, req.Plan, &resp.State, &resp.Diagnostics, "Create", "Snapshot",
+		func(ctx context.Context, plan *snapshotModel) (*cloudcore.Snapshot, error) {
+			return r.cloud.Snapshots.Create(ctx, cloudcore.SnapshotSpec{Name: plan.Name.ValueString(), InstanceID: plan.InstanceID.ValueString(), Memory: plan.Memory.ValueBool()})
+		})
 }
 
 func (r *snapshotResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state snapshotModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	s, err := r.cloud.Snapshots.Get(ctx, state.ID.ValueString())
-	if errors.Is(err, cloudcore.ErrNotFound) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addError(&resp.Diagnostics, "Unable to Read Snapshot", err, path.Empty())
-		return
-	}
-	state.fill(s)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readByID[snapshotModel](ctx, req, resp, "Snapshot", r.cloud.Snapshots.Get)
 }
 
 // Update renames the snapshot; everything else re-creates it.
@@ -132,19 +103,7 @@ func (r *snapshotResource) Update(ctx context.Context, req resource.UpdateReques
 }
 
 func (r *snapshotResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state snapshotModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	if err := r.cloud.Snapshots.Delete(ctx, state.ID.ValueString()); err != nil && !errors.Is(err, cloudcore.ErrNotFound) {
-		addError(&resp.Diagnostics, "Unable to Delete Snapshot", err, path.Empty())
-	}
+	deleteByID(ctx, req, resp, "Snapshot", r.cloud.Snapshots.Delete)
 }
 
 // ImportState takes the snapshot's ID or `instance_id/snapshot_name`.

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -51,7 +52,7 @@ func (r *snapshotRevertResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"Set the instance's `running` to the power state the snapshot returns it to, or the next apply changes it back.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, PlanModifiers: keep, MarkdownDescription: "An identifier of this revert."},
-			"snapshot_id": schema.StringAttribute{Required: true,
+			"snapshot_id": schema.StringAttribute{Required: true, Validators: []validator.String{uuidOf("a snapshot")},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				MarkdownDescription: "The snapshot to revert to. Changing it reverts again."},
 			"triggers": schema.MapAttribute{ElementType: types.StringType, Optional: true,

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -116,44 +115,16 @@ func (m *storagePoolModel) fill(p *cloudcore.StoragePool) {
 }
 
 func (r *storagePoolResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan storagePoolModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	p, err := r.cloud.StoragePools.Create(ctx, cloudcore.StoragePoolSpec{Name: plan.Name.ValueString(),
-		ZoneID: plan.ZoneID.ValueString(), ClusterID: plan.ClusterID.ValueString(), URL: plan.URL.ValueString(),
-		CapacityBytes: plan.CapacityGiB.ValueInt64() * gib, Disabled: !plan.Enabled.ValueBool()})
-	if err != nil {
-		addError(&resp.Diagnostics, "Unable to Create Storage Pool", err, path.Empty())
-		return
-	}
-	plan.fill(p)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	applyPlan[storagePoolModel](ctx, req.Plan, &resp.State, &resp.Diagnostics, "Create", "Storage Pool",
+		func(ctx context.Context, plan *storagePoolModel) (*cloudcore.StoragePool, error) {
+			return r.cloud.StoragePools.Create(ctx, cloudcore.StoragePoolSpec{Name: plan.Name.ValueString(),
+				ZoneID: plan.ZoneID.ValueString(), ClusterID: plan.ClusterID.ValueString(), URL: plan.URL.ValueString(),
+				CapacityBytes: plan.CapacityGiB.ValueInt64() * gib, Disabled: !plan.Enabled.ValueBool()})
+		})
 }
 
 func (r *storagePoolResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state storagePoolModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	p, err := r.cloud.StoragePools.Get(ctx, state.ID.ValueString())
-	if errors.Is(err, cloudcore.ErrNotFound) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addError(&resp.Diagnostics, "Unable to Read Storage Pool", err, path.Empty())
-		return
-	}
-	state.fill(p)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readByID[storagePoolModel](ctx, req, resp, "Storage Pool", r.cloud.StoragePools.Get)
 }
 
 func (r *storagePoolResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -185,20 +156,7 @@ func (r *storagePoolResource) Update(ctx context.Context, req resource.UpdateReq
 }
 
 func (r *storagePoolResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state storagePoolModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	err := r.cloud.StoragePools.Delete(ctx, state.ID.ValueString())
-	if err != nil && !errors.Is(err, cloudcore.ErrNotFound) {
-		addError(&resp.Diagnostics, "Unable to Delete Storage Pool", err, path.Empty())
-	}
+	deleteByID(ctx, req, resp, "Storage Pool", r.cloud.StoragePools.Delete)
 }
 
 // ImportState takes the pool's ID or "<zone name>/<pool name>".

@@ -2,12 +2,10 @@ package provider
 
 import (
 	"context"
-	"errors"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
@@ -116,82 +114,28 @@ func (m *templateModel) fill(t *cloudcore.Template) {
 }
 
 func (r *templateResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan templateModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	t, err := r.cloud.Templates.Create(ctx, cloudcore.TemplateSpec{Name: plan.Name.ValueString(), ZoneID: plan.ZoneID.ValueString(),
-		URL: plan.URL.ValueString(), Format: plan.Format.ValueString(), Hypervisor: plan.Hypervisor.ValueString(),
-		SizeBytes: plan.SizeGiB.ValueInt64() * gib, OSType: plan.OSType.ValueString()})
-	if err != nil {
-		addError(&resp.Diagnostics, "Unable to Create Template", err, path.Empty())
-		return
-	}
-	plan.fill(t)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	applyPlan[templateModel](ctx, req.Plan, &resp.State, &resp.Diagnostics, "Create", "Template",
+		func(ctx context.Context, plan *templateModel) (*cloudcore.Template, error) {
+			return r.cloud.Templates.Create(ctx, cloudcore.TemplateSpec{Name: plan.Name.ValueString(), ZoneID: plan.ZoneID.ValueString(),
+				URL: plan.URL.ValueString(), Format: plan.Format.ValueString(), Hypervisor: plan.Hypervisor.ValueString(),
+				SizeBytes: plan.SizeGiB.ValueInt64() * gib, OSType: plan.OSType.ValueString()})
+		})
 }
 
 func (r *templateResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state templateModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	t, err := r.cloud.Templates.Get(ctx, state.ID.ValueString())
-	if errors.Is(err, cloudcore.ErrNotFound) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addError(&resp.Diagnostics, "Unable to Read Template", err, path.Empty())
-		return
-	}
-	state.fill(t)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readByID[templateModel](ctx, req, resp, "Template", r.cloud.Templates.Get)
 }
 
 func (r *templateResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan templateModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Update, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	t, err := r.cloud.Templates.Update(ctx, plan.ID.ValueString(), cloudcore.TemplateUpdate{Name: strPtr(plan.Name),
-		OSType: strPtr(plan.OSType)})
-	if err != nil {
-		addError(&resp.Diagnostics, "Unable to Update Template", err, path.Empty())
-		return
-	}
-	plan.fill(t)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	applyPlan[templateModel](ctx, req.Plan, &resp.State, &resp.Diagnostics, "Update", "Template",
+		func(ctx context.Context, plan *templateModel) (*cloudcore.Template, error) {
+			return r.cloud.Templates.Update(ctx, plan.ID.ValueString(), cloudcore.TemplateUpdate{Name: strPtr(plan.Name),
+				OSType: strPtr(plan.OSType)})
+		})
 }
 
 func (r *templateResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state templateModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	err := r.cloud.Templates.Delete(ctx, state.ID.ValueString())
-	if err != nil && !errors.Is(err, cloudcore.ErrNotFound) {
-		addError(&resp.Diagnostics, "Unable to Delete Template", err, path.Empty())
-	}
+	deleteByID(ctx, req, resp, "Template", r.cloud.Templates.Delete)
 }
 
 // ImportState takes the template's ID or "<zone name>/<template name>".

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -76,24 +75,11 @@ func (r *zoneResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 }
 
 func (r *zoneResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan zoneModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	z, err := r.cloud.Zones.Create(ctx, cloudcore.ZoneSpec{Name: plan.Name.ValueString(), Description: plan.Description.ValueString(),
-		DNS: stringsOf(ctx, plan.DNS, &resp.Diagnostics), Disabled: !plan.Enabled.ValueBool()})
-	if err != nil {
-		addError(&resp.Diagnostics, "Unable to Create Zone", err, path.Empty())
-		return
-	}
-	plan.fill(z)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	applyPlan[zoneModel](ctx, req.Plan, &resp.State, &resp.Diagnostics, "Create", "Zone",
+		func(ctx context.Context, plan *zoneModel) (*cloudcore.Zone, error) {
+			return r.cloud.Zones.Create(ctx, cloudcore.ZoneSpec{Name: plan.Name.ValueString(), Description: plan.Description.ValueString(),
+				DNS: stringsOf(ctx, plan.DNS, &resp.Diagnostics), Disabled: !plan.Enabled.ValueBool()})
+		})
 }
 
 func (m *zoneModel) fill(z *cloudcore.Zone) {
@@ -102,22 +88,7 @@ func (m *zoneModel) fill(z *cloudcore.Zone) {
 }
 
 func (r *zoneResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state zoneModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	z, err := r.cloud.Zones.Get(ctx, state.ID.ValueString())
-	if errors.Is(err, cloudcore.ErrNotFound) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addError(&resp.Diagnostics, "Unable to Read Zone", err, path.Empty())
-		return
-	}
-	state.fill(z)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	readByID[zoneModel](ctx, req, resp, "Zone", r.cloud.Zones.Get)
 }
 
 func (r *zoneResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -143,20 +114,7 @@ func (r *zoneResource) Update(ctx context.Context, req resource.UpdateRequest, r
 }
 
 func (r *zoneResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state zoneModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	err := r.cloud.Zones.Delete(ctx, state.ID.ValueString())
-	if err != nil && !errors.Is(err, cloudcore.ErrNotFound) {
-		addError(&resp.Diagnostics, "Unable to Delete Zone", err, path.Empty())
-	}
+	deleteByID(ctx, req, resp, "Zone", r.cloud.Zones.Delete)
 }
 
 // ImportState takes the zone's ID or its name.

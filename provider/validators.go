@@ -6,9 +6,13 @@ import (
 	"net/netip"
 	"net/url"
 	"regexp"
+	"slices"
 
+	"github.com/google/uuid"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/cloudcore/terraform-provider-cloudcore/cloudcore"
 )
 
 // stringCheck is a string validator from a function that explains what is
@@ -85,4 +89,28 @@ func name() validator.String {
 func hostname() validator.String {
 	return stringvalidator.RegexMatches(regexp.MustCompile(`^[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`),
 		"must be a host name: 1 to 63 letters, digits and hyphens, starting with a letter and not ending with a hyphen")
+}
+
+// uuidOf accepts the UUID of an object of the kind named by what.
+func uuidOf(what string) validator.String {
+	return stringCheck{"must be the UUID of " + what, func(s string) string {
+		if _, err := uuid.Parse(s); err != nil {
+			return fmt.Sprintf("%q is not a UUID; refer to the ID of %s, e.g. its resource's `id` attribute", s, what)
+		}
+		return ""
+	}}
+}
+
+// allHostURLSchemes is every scheme of the engine's HostURLSchemes, sorted.
+func allHostURLSchemes() []string {
+	var out []string
+	for _, schemes := range cloudcore.HostURLSchemes {
+		for _, s := range schemes {
+			if !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
