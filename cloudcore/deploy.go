@@ -576,11 +576,8 @@ func (p *deployPlan) readNetworks(ctx context.Context, tx store.Tx, zoneID strin
 		}
 		var ip netip.Addr
 		if req.IP != "" {
-			if plan == nil {
-				return invalid(field+".ip_address", "network %s is an l2 network without IP addresses; leave ip_address empty", n.Name)
-			}
-			if ip, err = plan.ParseAddr(field+".ip_address", req.IP); err != nil {
-				return fromIPAM(err)
+			if ip, err = requestedAddr(n, plan, field+".ip_address", req.IP); err != nil {
+				return err
 			}
 		}
 		var mac string

@@ -160,6 +160,34 @@ func newNetwork(spec NetworkSpec) (*Network, error) {
 	return n, nil
 }
 
+// requestedAddr checks an address a user asks for on network n with plan
+// (nil for an L2 network): it must be allocatable there. Whether another
+// instance holds it is the store's to say when it is allocated.
+func requestedAddr(n *Network, plan *ipam.Plan, field, ip string) (netip.Addr, error) {
+	if plan == nil {
+		return netip.Addr{}, invalid(field, "network %s is an l2 network without IP addresses; leave ip_address empty", n.Name)
+	}
+	addr, err := plan.ParseAddr(field, ip)
+	return addr, fromIPAM(err)
+}
+
+// CheckAddress tells whether ip may be requested on the network: inside its
+// CIDR and not its network, broadcast, gateway or a reserved address. It
+// does not say whether an instance holds it already. Errors are
+// *FieldError on field (ErrNotFound when the network does not exist).
+func (s *NetworkService) CheckAddress(ctx context.Context, networkID, field, ip string) error {
+	n, err := s.Get(ctx, networkID)
+	if err != nil {
+		return err
+	}
+	plan, err := n.plan()
+	if err != nil {
+		return err
+	}
+	_, err = requestedAddr(n, plan, field, ip)
+	return err
+}
+
 // fromIPAM turns an ipam field error into the engine's.
 func fromIPAM(err error) error {
 	var fe *ipam.FieldError

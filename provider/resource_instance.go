@@ -133,7 +133,11 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 // ModifyPlan replaces an instance the engine has put in Error (a failed
 // deploy, or its VM deleted out of band) and says why.
 func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	r.checkAddresses(ctx, req, resp)
+	if req.State.Raw.IsNull() {
 		return
 	}
 	var state types.String
@@ -145,6 +149,26 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("state"), types.StringUnknown())...)
 	resp.Diagnostics.AddAttributeWarning(path.Root("state"), "Instance Will Be Replaced",
 		"The instance is in Error (its deploy failed or its VM is missing on its host), so it is destroyed and deployed again.")
+}
+
+// checkAddresses refuses at plan time a fixed ip_address that its
+// network, when it exists already, cannot give (outside the CIDR, the
+// gateway, reserved).
+func (r *instanceResource) checkAddresses(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.cloud == nil {
+		return
+	}
+	var nics []instanceNICModel
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("network"), &nics)...)
+	for i, n := range nics {
+		if n.NetworkID.IsUnknown() || n.NetworkID.IsNull() || n.IPAddress.IsUnknown() || n.IPAddress.IsNull() {
+			continue
+		}
+		err := r.cloud.Networks.CheckAddress(ctx, n.NetworkID.ValueString(), fmt.Sprintf("network[%d].ip_address", i), n.IPAddress.ValueString())
+		if err != nil && !errors.Is(err, cloudcore.ErrNotFound) {
+			addError(&resp.Diagnostics, "Invalid Instance Address", err, path.Empty())
+		}
+	}
 }
 
 func (m *instanceModel) spec(ctx context.Context, diags *diag.Diagnostics) cloudcore.InstanceSpec {

@@ -172,3 +172,31 @@ func TestInstanceRejectsBadInputAtPlanTime(t *testing.T) {
 		}},
 	})
 }
+
+// TestInstanceAddressOutsideItsNetworkIsRefusedAtPlanTime: a fixed address
+// that the (existing) network cannot give fails the plan, on the attribute.
+func TestInstanceAddressOutsideItsNetworkIsRefusedAtPlanTime(t *testing.T) {
+	a := newAccCloud(t)
+	in := a.buildInfra(1)
+	for _, ip := range []string{"10.9.9.9", "10.5.0.1"} { // outside 10.5.0.0/24; its gateway
+		t.Run(ip, func(t *testing.T) {
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6Factories,
+				Steps: []resource.TestStep{{
+					Config: a.config(`resource "cloudcore_instance" "vm" {
+  name        = "fixed"
+  template_id = %q
+  cpus        = 1
+  memory_mib  = 256
+  network {
+    network_id = %q
+    ip_address = %q
+  }
+}`, in.TemplateID, in.NetworkID, ip),
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(`(?s)Invalid Instance Address.*` + regexp.QuoteMeta(ip)),
+				}},
+			})
+		})
+	}
+}
