@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/cloudcore/terraform-provider-cloudcore/cloudcore"
+	"github.com/cloudcore/terraform-provider-cloudcore/hypervisors/simulator"
 )
 
 const instanceHCL = `resource "cloudcore_instance" "web" {
@@ -199,4 +200,44 @@ func TestInstanceAddressOutsideItsNetworkIsRefusedAtPlanTime(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestAccInstanceFailedDeployStaysManaged: when the deploy fails after the
+// engine recorded the instance, its ID is saved (tainted), so nothing is
+// left unmanaged, and the next apply replaces it.
+func TestAccInstanceFailedDeployStaysManaged(t *testing.T) {
+	a := newAccCloud(t)
+	in := a.buildInfra(1)
+	cfg := a.config(`resource "cloudcore_instance" "vm" {
+  name        = "flaky"
+  template_id = %q
+  cpus        = 1
+  memory_mib  = 256
+  network {
+    network_id = %q
+  }
+}`, in.TemplateID, in.NetworkID)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					err := a.simulated(in.HostNames[0]).InjectFault(simulator.Fault{Op: simulator.OpStartVM, Nth: 1, Action: simulator.ActionFail})
+					if err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`Unable to Create Instance`),
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("cloudcore_instance.vm", plancheck.ResourceActionReplace)}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("cloudcore_instance.vm", tfjsonpath.New("state"), knownvalue.StringExact("Running")),
+				},
+			},
+		},
+	})
 }
