@@ -7,6 +7,9 @@
 package all
 
 import (
+	// KVM through libvirt, loaded at run time (build tag libvirt_dlopen):
+	// programs start on machines without libvirt and use it when present.
+	_ "github.com/cloudcore/terraform-provider-cloudcore/hypervisors/kvm"
 	// The simulator: hosts kept as files, for development and tests.
 	_ "github.com/cloudcore/terraform-provider-cloudcore/hypervisors/simulator"
 )
