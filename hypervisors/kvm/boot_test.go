@@ -18,7 +18,8 @@ import (
 )
 
 // guestImage builds the tiny bootable guest (testdata/build-guest.sh) into
-// the user's cache once and returns a copy QEMU can read.
+// the user's cache once (under a lock shared with the engine's KVM test)
+// and returns a copy QEMU can read.
 func guestImage(t *testing.T, dir string) string {
 	t.Helper()
 	cache, err := os.UserCacheDir()
@@ -26,7 +27,10 @@ func guestImage(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	built := filepath.Join(cache, "cloudcore", "kvm-guest")
-	if out, err := exec.Command("testdata/build-guest.sh", built).CombinedOutput(); err != nil {
+	if err := os.MkdirAll(filepath.Dir(built), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("flock", built+".lock", "testdata/build-guest.sh", built).CombinedOutput(); err != nil {
 		testenv.Missing(t, "guest-build", "testdata/build-guest.sh failed: "+strings.TrimSpace(string(out)))
 	}
 	img, err := os.ReadFile(filepath.Join(built, "guest.img"))
