@@ -147,4 +147,3 @@ func undefinePool(t *testing.T, poolID string) {
 		}
 	}
 }
-
