@@ -12,4 +12,6 @@ import (
 	_ "github.com/cloudcore/terraform-provider-cloudcore/hypervisors/kvm"
 	// The simulator: hosts kept as files, for development and tests.
 	_ "github.com/cloudcore/terraform-provider-cloudcore/hypervisors/simulator"
+	// VMware ESXi, standalone or under vCenter, through govmomi.
+	_ "github.com/cloudcore/terraform-provider-cloudcore/hypervisors/vmware"
 )
