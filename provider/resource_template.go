@@ -42,7 +42,7 @@ type templateModel struct {
 }
 
 // templateURLSchemes are the schemes a template's image can be found at.
-var templateURLSchemes = []string{"http", "https", "file", "template"}
+var templateURLSchemes = []string{"http", "https", "file", "template", "datastore", "vm"}
 
 func (r *templateResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_template"
@@ -72,8 +72,10 @@ func (r *templateResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			},
 			"url": schema.StringAttribute{
 				Required: true,
-				MarkdownDescription: "Where the image is: `http://` or `https://` URL, `file:///path` on the hosts, or " +
-					"`template://name` for a template the hypervisor already has. Changing it replaces the template.",
+				MarkdownDescription: "Where the image is: `http://` or `https://` URL, `file:///path` on the hosts, " +
+					"`template://name` for a template the hypervisor already has, and on VMware a disk " +
+					"`datastore://<datastore>/<path>.vmdk` or a VM or VM template `vm:<inventory path or name>`. " +
+					"Changing it replaces the template.",
 				Validators:    []validator.String{urlWithScheme(templateURLSchemes...)},
 				PlanModifiers: replace,
 			},

@@ -75,12 +75,14 @@ func (h *host) template(ctx context.Context, ref hypervisors.TemplateRef) (templ
 }
 
 // resolveTemplate finds the disk of a template: "[<datastore>] <path>.vmdk"
-// (format vmdk or empty), or the first disk of the VM "vm:<inventory path
-// or name>". A template that is not there fails with ErrNotFound.
+// or, in URL form, "datastore://<datastore>/<path>.vmdk" (format vmdk or
+// empty), or the first disk of the VM "vm:<inventory path or name>". A
+// template that is not there fails with ErrNotFound.
 func (h *host) resolveTemplate(ctx context.Context, ref hypervisors.TemplateRef) (template, error) {
 	invalid := func(format string, args ...any) (template, error) {
 		return template{}, fmt.Errorf("%w: template %s: "+format, append([]any{hypervisors.ErrInvalid, ref.ID}, args...)...)
 	}
+	ref.URL = datastorePathOf(ref.URL)
 	switch rest, isVM := strings.CutPrefix(ref.URL, vmTemplatePrefix); {
 	case isVM:
 		vm, err := h.findVMByPathOrName(ctx, rest)
@@ -232,4 +234,19 @@ func firstDisk(devices []types.BaseVirtualDevice) (*types.VirtualDisk, string) {
 		}
 	}
 	return nil, ""
+}
+
+// datastorePathOf turns a disk URL "datastore://<datastore>/<path>" into
+// the datastore path "[<datastore>] <path>"; anything else is returned as
+// it is.
+func datastorePathOf(url string) string {
+	rest, ok := strings.CutPrefix(url, datastoreScheme)
+	if !ok {
+		return url
+	}
+	ds, p, ok := strings.Cut(rest, "/")
+	if !ok || ds == "" || p == "" {
+		return url
+	}
+	return "[" + ds + "] " + p
 }

@@ -85,6 +85,14 @@ func TestTemplateRefs(t *testing.T) {
 			expectErr(t, "CreateVolume", err, tc.want)
 		})
 	}
+	t.Run("disk by datastore URL", func(t *testing.T) {
+		ref := hypervisors.TemplateRef{ID: "t", URL: datastoreScheme + simDatastore + "/templates/tiny.vmdk", Format: "vmdk"}
+		vol, err := h.CreateVolume(t.Context(), hypervisors.VolumeSpec{ID: uuid.NewString(), Pool: s.pool(), Template: &ref})
+		must(t, "CreateVolume", err)
+		if vol.SizeBytes != templateCapacity {
+			t.Errorf("CreateVolume = %+v, want the template's %d bytes", vol, templateCapacity)
+		}
+	})
 	t.Run("VM by inventory path", func(t *testing.T) {
 		ref := hypervisors.TemplateRef{ID: "t", URL: vmTemplatePrefix + "/ha-datacenter/vm/" + templateVMName}
 		vol, err := h.CreateVolume(t.Context(), hypervisors.VolumeSpec{ID: uuid.NewString(), Pool: s.pool(), Template: &ref})
