@@ -2,6 +2,7 @@ package cloudcore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -282,9 +283,28 @@ func (s *HostService) Refresh(ctx context.Context, id string) (*Host, error) {
 	})
 }
 
-// Delete removes a host that runs no instances.
+// Delete removes a host that runs no instances. It first takes the zone's
+// guest networks off the host (bridges, portgroups), as nothing would once
+// the host is forgotten; a host that does not answer keeps them, and an
+// event says so.
 func (s *HostService) Delete(ctx context.Context, id string) error {
-	err := remove[Host](ctx, s.c, store.KindHost, "host.delete", id, func(tx store.Tx, h *Host) error {
+	h, err := s.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	n, err := view(ctx, s.c, func(tx store.Tx) (int, error) {
+		return tx.Count(ctx, store.KindInstance, store.Filter{ParentID: id})
+	})
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("host %q still has %d instance(s); destroy or move them first: %w", h.Name, n, ErrConflict)
+	}
+	if err := s.c.unplumbNetworks(ctx, h); err != nil {
+		s.c.recordAlone(ctx, "host.unplumb", store.KindHost, id, EventFailed, err.Error())
+	}
+	err = remove[Host](ctx, s.c, store.KindHost, "host.delete", id, func(tx store.Tx, h *Host) error {
 		if err := mustBeEmpty(ctx, tx, "host", h.Name, child{store.KindInstance, store.Filter{ParentID: id}}); err != nil {
 			return err
 		}
@@ -294,6 +314,25 @@ func (s *HostService) Delete(ctx context.Context, id string) error {
 		s.c.dropConn(id)
 	}
 	return err
+}
+
+// unplumbNetworks removes every guest network of the host's zone from it.
+func (c *Cloud) unplumbNetworks(ctx context.Context, h *Host) error {
+	nets, err := c.Networks.List(ctx, h.ZoneID)
+	if err != nil || len(nets) == 0 {
+		return err
+	}
+	conn, err := c.connect(ctx, h)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, n := range nets {
+		if err := conn.RemoveNetwork(ctx, n.ID); err != nil {
+			errs = append(errs, fmt.Errorf("network %s: %w", n.Name, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Connect returns the driver connection to a host, for callers (the HA

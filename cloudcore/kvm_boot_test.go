@@ -20,12 +20,7 @@ import (
 // onto libvirtd + QEMU, and reads on its serial console that DHCP gave it
 // exactly the address IPAM allocated.
 func TestKVMGuestGetsTheAddressCloudcoreAllocated(t *testing.T) {
-	if _, err := exec.LookPath("virsh"); err != nil {
-		testenv.Missing(t, "kvm", "virsh is not on the PATH")
-	}
-	if out, err := exec.Command("virsh", "-c", "qemu:///system", "version").CombinedOutput(); err != nil {
-		testenv.Missing(t, "kvm", "libvirtd does not answer on qemu:///system: "+strings.TrimSpace(string(out)))
-	}
+	requireLibvirtd(t)
 	dir := qemuReadableDir(t)
 	img := tinyGuest(t, dir)
 	logDir := filepath.Join(dir, "log")
@@ -89,6 +84,22 @@ func TestKVMGuestGetsTheAddressCloudcoreAllocated(t *testing.T) {
 	if got.State != cloudcore.Stopped {
 		t.Errorf("after a graceful stop: %s", got.State)
 	}
+}
+
+// requireLibvirtd ends the test as internal/testenv says when libvirtd
+// and QEMU's tools are not there, and otherwise holds the machine's lock on
+// qemu:///system for the rest of the test.
+func requireLibvirtd(t *testing.T) {
+	t.Helper()
+	for _, tool := range []string{"virsh", "qemu-img"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			testenv.Missing(t, "kvm", tool+" is not on the PATH")
+		}
+	}
+	if out, err := exec.Command("virsh", "-c", "qemu:///system", "version").CombinedOutput(); err != nil {
+		testenv.Missing(t, "kvm", "libvirtd does not answer on qemu:///system: "+strings.TrimSpace(string(out)))
+	}
+	testenv.LockSystemLibvirt(t)
 }
 
 // tinyGuest builds the bootable guest image once per machine (cached in the

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,6 +34,7 @@ func TestAccKVM(t *testing.T) {
 	if out, err := exec.Command("virsh", "-c", "qemu:///system", "version").CombinedOutput(); err != nil {
 		testenv.Missing(t, "kvm", "libvirtd does not answer on qemu:///system: "+strings.TrimSpace(string(out)))
 	}
+	testenv.LockSystemLibvirt(t)
 	// QEMU runs as another user: the files it opens must be reachable.
 	dir := t.TempDir()
 	for d := dir; d != os.TempDir() && d != "/"; d = filepath.Dir(d) {
@@ -44,7 +46,7 @@ func TestAccKVM(t *testing.T) {
 	if out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", tmpl, "64M").CombinedOutput(); err != nil {
 		t.Fatalf("qemu-img: %v\n%s", err, out)
 	}
-	var poolID string
+	var poolID, networkID string
 	t.Cleanup(func() {
 		for _, args := range [][]string{{"pool-destroy"}, {"pool-undefine"}} {
 			_ = exec.Command("virsh", "-c", "qemu:///system", args[0], "cloudcore-pool-"+poolID).Run()
@@ -108,11 +110,24 @@ resource "cloudcore_snapshot" "live" {
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories,
+		// Whatever order Terraform destroys host and network in, the
+		// network's bridge must not outlive them on the host.
+		CheckDestroy: func(*terraform.State) error {
+			out, err := exec.Command("virsh", "-c", "qemu:///system", "net-list", "--all", "--name").CombinedOutput()
+			if err != nil {
+				return fmt.Errorf("virsh net-list: %v: %s", err, out)
+			}
+			if strings.Contains(string(out), networkID) {
+				return fmt.Errorf("libvirt network of %s is left after destroy", networkID)
+			}
+			return nil
+		},
 		Steps: []resource.TestStep{
 			{
 				Config: cfg(""),
 				Check: func(s *terraform.State) error {
 					poolID = s.RootModule().Resources["cloudcore_storage_pool.p"].Primary.ID
+					networkID = s.RootModule().Resources["cloudcore_network.n"].Primary.ID
 					return nil
 				},
 				ConfigStateChecks: []statecheck.StateCheck{

@@ -80,6 +80,7 @@ func newSystem(t testing.TB, query url.Values) *system {
 			testenv.Missing(t, "kvm", tool+" is not on the PATH")
 		}
 	}
+	testenv.LockSystemLibvirt(t)
 	dir := sharedTempDir(t)
 	if query == nil {
 		query = url.Values{}

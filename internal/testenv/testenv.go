@@ -7,6 +7,8 @@ package testenv
 
 import (
 	"os"
+	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -25,4 +27,22 @@ func Missing(t testing.TB, part, why string) {
 		t.Fatal(msg + " (" + StrictEnv + "=1)")
 	}
 	t.Skip(msg)
+}
+
+// LockSystemLibvirt holds a machine-wide lock for the rest of the test, so
+// that tests of different packages that create VMs on the machine's shared
+// libvirtd (qemu:///system) never overlap: a recovery pass sweeps every VM
+// cloudcore made on a host, and would remove another test's VMs. The lock
+// is released when the test and its cleanups end.
+func LockSystemLibvirt(t testing.TB) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), "cloudcore-qemu-system.lock"), os.O_CREATE|os.O_RDWR, 0o666)
+	if err != nil {
+		t.Fatalf("opening the libvirt test lock: %v", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		_ = f.Close()
+		t.Fatalf("taking the libvirt test lock: %v", err)
+	}
+	t.Cleanup(func() { _ = f.Close() }) // closing releases the lock
 }
