@@ -123,6 +123,22 @@ type Fencer interface {
 	FenceHost(ctx context.Context) error
 }
 
+// NICHotplugger is implemented by hosts that add NICs to and remove them
+// from an existing VM, whatever its power state (Capabilities.NICHotplug).
+type NICHotplugger interface {
+	// AttachNIC adds nic to VM vmID, on nic's network with nic's MAC. The
+	// network must have been ensured on this host first. It fails with
+	// ErrNotFound when the VM does not exist or the network was not ensured
+	// on this host, ErrInvalid for a malformed network ID or MAC, and
+	// ErrConflict when the VM has a NIC with that MAC already; when it
+	// fails, the VM keeps the NICs it had.
+	AttachNIC(ctx context.Context, vmID string, nic NIC) error
+	// DetachNIC removes the NIC with MAC mac from VM vmID; it succeeds when
+	// the VM has no such NIC. It fails with ErrNotFound when the VM does not
+	// exist. Once no VM has a NIC on a network, RemoveNetwork removes it.
+	DetachNIC(ctx context.Context, vmID, mac string) error
+}
+
 // Capabilities reports the optional features of a host.
 type Capabilities struct {
 	MemorySnapshots bool // CreateSnapshot with Memory
@@ -130,6 +146,7 @@ type Capabilities struct {
 	HotResize       bool // ReconfigureVM while running
 	Fencing         bool // the host implements Fencer
 	LiveMigration   bool
+	NICHotplug      bool // the host implements NICHotplugger
 }
 
 // HostInfo is the identity and total capacity of a host.

@@ -64,6 +64,7 @@ func Run(t *testing.T, h Harness) {
 		{"VMCreateCleanup", s.testVMCreateCleanup},
 		{"ListVMs", s.testListVMs},
 		{"Snapshots", s.testSnapshots},
+		{"NICHotplug", s.testNICHotplug},
 		{"MissingObjects", s.testMissingObjects},
 		{"InvalidRequests", s.testInvalidRequests},
 		{"CancelledContext", s.testCancelledContext},

@@ -31,8 +31,8 @@ func (s *suite) testHost(t *testing.T) {
 }
 
 // testCapabilities checks that Capabilities is stable and matches what the
-// host does: Fencing with the Fencer interface, a missing snapshot kind
-// with ErrNotSupported.
+// host does: Fencing with the Fencer interface, NICHotplug only with the
+// NICHotplugger interface, a missing snapshot kind with ErrNotSupported.
 func (s *suite) testCapabilities(t *testing.T) {
 	caps := s.Host.Capabilities()
 	if again := s.Host.Capabilities(); again != caps {
@@ -40,6 +40,9 @@ func (s *suite) testCapabilities(t *testing.T) {
 	}
 	if _, fencer := s.Host.(hypervisors.Fencer); fencer != caps.Fencing {
 		t.Errorf("Capabilities().Fencing is %v but implementing hypervisors.Fencer is %v", caps.Fencing, fencer)
+	}
+	if _, hotplugger := s.Host.(hypervisors.NICHotplugger); caps.NICHotplug && !hotplugger {
+		t.Error("Capabilities().NICHotplug is true but the host does not implement hypervisors.NICHotplugger")
 	}
 	for _, kind := range []struct {
 		name      string

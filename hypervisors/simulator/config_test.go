@@ -79,7 +79,7 @@ func TestConnectReportsURLSettings(t *testing.T) {
 			if info != tc.want {
 				t.Errorf("Info = %+v, want %+v", info, tc.want)
 			}
-			want := hypervisors.Capabilities{MemorySnapshots: true, DiskSnapshots: true, HotResize: tc.hotResize, Fencing: true}
+			want := hypervisors.Capabilities{MemorySnapshots: true, DiskSnapshots: true, HotResize: tc.hotResize, Fencing: true, NICHotplug: true}
 			if caps := h.Capabilities(); caps != want {
 				t.Errorf("Capabilities = %+v, want %+v", caps, want)
 			}

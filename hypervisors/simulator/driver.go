@@ -53,8 +53,9 @@
 //
 // The driver follows the contracts of package hypervisors. Capabilities:
 // memory and disk snapshots, fencing (the host implements hypervisors.Fencer
-// and FenceHost powers it off), hot resize when the URL says so, no live
-// migration. Every template is taken to be a 1 GiB image: volumes made
+// and FenceHost powers it off), NIC hot-plug in any power state (the host
+// implements hypervisors.NICHotplugger), hot resize when the URL says so,
+// no live migration. Every template is taken to be a 1 GiB image: volumes made
 // from it are at least that large.
 package simulator
 

@@ -2,6 +2,7 @@ package simulator_test
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"testing"
 
@@ -153,6 +154,12 @@ func everyCall(h hypervisors.Host, fx fixture) map[simulator.Op]func(context.Con
 		simulator.OpRevertSnapshot: func(ctx context.Context) error { return h.RevertSnapshot(ctx, vm, fx.snapshot) },
 		simulator.OpDeleteSnapshot: func(ctx context.Context) error { return h.DeleteSnapshot(ctx, vm, uuid.NewString()) },
 		simulator.OpFenceHost:      h.(hypervisors.Fencer).FenceHost,
+		simulator.OpAttachNIC: func(ctx context.Context) error {
+			return h.(hypervisors.NICHotplugger).AttachNIC(ctx, vm, hypervisors.NIC{NetworkID: fx.network.ID, MAC: randomMAC()})
+		},
+		simulator.OpDetachNIC: func(ctx context.Context) error {
+			return h.(hypervisors.NICHotplugger).DetachNIC(ctx, vm, randomMAC())
+		},
 	}
 }
 
@@ -166,4 +173,10 @@ func TestEveryCallCoversEveryOp(t *testing.T) {
 	if len(calls) != len(simulator.Ops) {
 		t.Errorf("everyCall has %d calls for %d operations", len(calls), len(simulator.Ops))
 	}
+}
+
+// randomMAC returns a fresh locally administered MAC address.
+func randomMAC() string {
+	id := uuid.New()
+	return fmt.Sprintf("02:%02x:%02x:%02x:%02x:%02x", id[0], id[1], id[2], id[3], id[4])
 }

@@ -20,8 +20,9 @@ type host struct {
 }
 
 var (
-	_ hypervisors.Host   = (*host)(nil)
-	_ hypervisors.Fencer = (*host)(nil)
+	_ hypervisors.Host          = (*host)(nil)
+	_ hypervisors.Fencer        = (*host)(nil)
+	_ hypervisors.NICHotplugger = (*host)(nil)
 )
 
 func (h *host) Info(ctx context.Context) (hypervisors.HostInfo, error) {
@@ -47,6 +48,7 @@ func (h *host) Capabilities() hypervisors.Capabilities {
 		HotResize:       h.cfg.hotResize,
 		Fencing:         true,
 		LiveMigration:   false,
+		NICHotplug:      true,
 	}
 }
 

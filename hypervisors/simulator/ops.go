@@ -7,7 +7,7 @@ import (
 
 // Op names one operation of a simulated host, as delays and faults refer to
 // it. The values are the method names of hypervisors.Host, plus FenceHost of
-// hypervisors.Fencer.
+// hypervisors.Fencer and AttachNIC and DetachNIC of hypervisors.NICHotplugger.
 type Op string
 
 // The operations of a simulated host.
@@ -33,6 +33,8 @@ const (
 	OpRevertSnapshot Op = "RevertSnapshot"
 	OpDeleteSnapshot Op = "DeleteSnapshot"
 	OpFenceHost      Op = "FenceHost"
+	OpAttachNIC      Op = "AttachNIC"
+	OpDetachNIC      Op = "DetachNIC"
 )
 
 // Ops lists every operation of a simulated host.
@@ -43,6 +45,7 @@ var Ops = []Op{
 	OpCreateVM, OpStartVM, OpStopVM, OpRebootVM, OpReconfigureVM, OpDestroyVM, OpVMStatus, OpListVMs,
 	OpCreateSnapshot, OpListSnapshots, OpRevertSnapshot, OpDeleteSnapshot,
 	OpFenceHost,
+	OpAttachNIC, OpDetachNIC,
 }
 
 func (op Op) valid() bool { return slices.Contains(Ops, op) }

@@ -78,7 +78,9 @@
 // A VM is found by its name in the datacenter's VM folder wherever it
 // runs; ListVMs lists those on the connection's host.
 //
-// Capabilities: memory and disk snapshots; no hot resize (vSphere adds CPU
+// Capabilities: memory and disk snapshots; NIC hot-plug (the host
+// implements hypervisors.NICHotplugger: AttachNIC and DetachNIC add and
+// remove vmxnet3 NICs, running or not); no hot resize (vSphere adds CPU
 // and memory to a running VM only when the VM was made for it and the
 // guest supports it, so ReconfigureVM wants the VM stopped); no fencing
 // (an ESXi host is fenced out of band); no live migration.

@@ -68,10 +68,10 @@ func (h *host) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Capabilities: memory and disk snapshots; no hot resize, fencing or live
-// migration (see the package documentation).
+// Capabilities: memory and disk snapshots and NIC hot-plug; no hot resize,
+// fencing or live migration (see the package documentation).
 func (h *host) Capabilities() hypervisors.Capabilities {
-	return hypervisors.Capabilities{MemorySnapshots: true, DiskSnapshots: true}
+	return hypervisors.Capabilities{MemorySnapshots: true, DiskSnapshots: true, NICHotplug: true}
 }
 
 // Close waits for the clean-ups that failed CreateVM and CreateVolume calls
