@@ -8,6 +8,7 @@ package testenv
 import (
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 )
@@ -30,19 +31,40 @@ func Missing(t testing.TB, part, why string) {
 }
 
 // LockSystemLibvirt holds a machine-wide lock for the rest of the test, so
-// that tests of different packages that create VMs on the machine's shared
-// libvirtd (qemu:///system) never overlap: a recovery pass sweeps every VM
-// cloudcore made on a host, and would remove another test's VMs. The lock
-// is released when the test and its cleanups end.
+// that tests of different packages (processes) that create VMs on the
+// machine's shared libvirtd (qemu:///system) never overlap: a recovery pass
+// sweeps every VM cloudcore made on a host, and would remove another test's
+// VMs. Within one process the lock is re-entrant (subtests of a test that
+// holds it take it again); it is released when the last test holding it
+// and its cleanups end.
 func LockSystemLibvirt(t testing.TB) {
 	t.Helper()
-	f, err := os.OpenFile(filepath.Join(os.TempDir(), "cloudcore-qemu-system.lock"), os.O_CREATE|os.O_RDWR, 0o666)
-	if err != nil {
-		t.Fatalf("opening the libvirt test lock: %v", err)
+	libvirtLock.Lock()
+	defer libvirtLock.Unlock()
+	if libvirtLock.holders == 0 {
+		f, err := os.OpenFile(filepath.Join(os.TempDir(), "cloudcore-qemu-system.lock"), os.O_CREATE|os.O_RDWR, 0o666)
+		if err != nil {
+			t.Fatalf("opening the libvirt test lock: %v", err)
+		}
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+			_ = f.Close()
+			t.Fatalf("taking the libvirt test lock: %v", err)
+		}
+		libvirtLock.file = f
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		_ = f.Close()
-		t.Fatalf("taking the libvirt test lock: %v", err)
-	}
-	t.Cleanup(func() { _ = f.Close() }) // closing releases the lock
+	libvirtLock.holders++
+	t.Cleanup(func() {
+		libvirtLock.Lock()
+		defer libvirtLock.Unlock()
+		if libvirtLock.holders--; libvirtLock.holders == 0 {
+			_ = libvirtLock.file.Close() // closing releases the lock
+		}
+	})
+}
+
+// libvirtLock is this process's share of the machine-wide lock.
+var libvirtLock struct {
+	sync.Mutex
+	holders int
+	file    *os.File
 }
