@@ -137,6 +137,10 @@ func deleteByID(ctx context.Context, req resource.DeleteRequest, resp *resource.
 	}
 }
 
+// errReported is returned by an applyPlan step that has put its own error
+// in the diagnostics already (a plan value it could not read).
+var errReported = errors.New("reported in the diagnostics")
+
 // applyPlan runs a Create or an Update (op): it reads the plan, bounds do
 // by the operation's timeout, and saves the plan filled in with what the
 // engine recorded.
@@ -159,6 +163,9 @@ func applyPlan[M any, O any, P filler[M, O]](ctx context.Context, plan tfsdk.Pla
 	}
 	defer cancel()
 	o, err := do(ctx, &m)
+	if errors.Is(err, errReported) {
+		return
+	}
 	if err != nil {
 		addError(diags, "Unable to "+op+" "+noun, err, path.Empty())
 		return

@@ -3,11 +3,9 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/cloudcore/terraform-provider-cloudcore/cloudcore"
@@ -43,13 +41,7 @@ func (d *instanceDataSource) Metadata(_ context.Context, req datasource.Metadata
 func (d *instanceDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up an instance by ID, or by zone and name, as cloudcore records it.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{Optional: true, Computed: true, Validators: []validator.String{uuidOf("an instance")},
-				MarkdownDescription: "The instance's UUID."},
-			"name": schema.StringAttribute{Optional: true, Computed: true, Validators: []validator.String{hostname()},
-				MarkdownDescription: "The instance's name; needs `zone_id`."},
-			"zone_id": schema.StringAttribute{Optional: true, Computed: true, Validators: []validator.String{uuidOf("a zone")},
-				MarkdownDescription: "The zone to look for `name` in."},
+		Attributes: zoneLookup("instance", "an instance", hostname(), map[string]schema.Attribute{
 			"template_id":  schema.StringAttribute{Computed: true, MarkdownDescription: "The template of its root disk."},
 			"state":        schema.StringAttribute{Computed: true, MarkdownDescription: "Running, Stopped, Error, ..."},
 			"host_id":      schema.StringAttribute{Computed: true, MarkdownDescription: "The host it is placed on."},
@@ -57,15 +49,12 @@ func (d *instanceDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"memory_mib":   schema.Int64Attribute{Computed: true, MarkdownDescription: "Memory in MiB."},
 			"ha_enabled":   schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether HA restarts it when its host fails."},
 			"ip_addresses": schema.ListAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "The addresses of its NICs, in device order (empty for NICs on L2 networks)."},
-		},
+		}),
 	}
 }
 
 func (d *instanceDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
-	return []datasource.ConfigValidator{
-		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name")),
-		datasourcevalidator.RequiredTogether(path.MatchRoot("name"), path.MatchRoot("zone_id")),
-	}
+	return zoneLookupValidators()
 }
 
 func (d *instanceDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

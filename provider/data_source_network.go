@@ -3,11 +3,9 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/cloudcore/terraform-provider-cloudcore/cloudcore"
@@ -43,22 +41,7 @@ func (d *networkDataSource) Metadata(_ context.Context, req datasource.MetadataR
 func (d *networkDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up a guest network by ID, or by its zone and name.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "The network's UUID. Give either `id`, or `zone_id` and `name`.",
-				Validators:          []validator.String{uuidOf("a network")},
-			},
-			"zone_id": schema.StringAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "The UUID of the network's zone; with `name`, selects the network.",
-				Validators:          []validator.String{uuidOf("a zone")},
-			},
-			"name": schema.StringAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "The network's name, unique in its zone; with `zone_id`, selects the network.",
-				Validators:          []validator.String{name()},
-			},
+		Attributes: zoneLookup("network", "a network", name(), map[string]schema.Attribute{
 			"type": schema.StringAttribute{Computed: true,
 				MarkdownDescription: "`isolated`, `shared` or `l2`."},
 			"cidr": schema.StringAttribute{Computed: true,
@@ -72,15 +55,12 @@ func (d *networkDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 			"reserved_ranges": schema.ListAttribute{ElementType: types.StringType, Computed: true,
 				MarkdownDescription: "Addresses cloudcore never hands out to instances: ranges `first-last` or single addresses."},
 			"description": schema.StringAttribute{Computed: true, MarkdownDescription: "Free text about the network."},
-		},
+		}),
 	}
 }
 
 func (d *networkDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
-	return []datasource.ConfigValidator{
-		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name")),
-		datasourcevalidator.RequiredTogether(path.MatchRoot("zone_id"), path.MatchRoot("name")),
-	}
+	return zoneLookupValidators()
 }
 
 func (d *networkDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/cloudcore/terraform-provider-cloudcore/cloudcore"
@@ -43,36 +41,18 @@ func (d *templateDataSource) Metadata(_ context.Context, req datasource.Metadata
 func (d *templateDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up a template by ID, or by zone and name.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "The template's UUID. Give either `id`, or `zone_id` and `name`.",
-				Validators:          []validator.String{uuidOf("a template")},
-			},
-			"zone_id": schema.StringAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "The UUID of the zone the template is registered in; give it with `name`.",
-				Validators:          []validator.String{uuidOf("a zone")},
-			},
-			"name": schema.StringAttribute{
-				Optional: true, Computed: true,
-				MarkdownDescription: "The template's name, unique in its zone; give it with `zone_id`.",
-				Validators:          []validator.String{name()},
-			},
+		Attributes: zoneLookup("template", "a template", name(), map[string]schema.Attribute{
 			"url":        schema.StringAttribute{Computed: true, MarkdownDescription: "Where the image is."},
 			"format":     schema.StringAttribute{Computed: true, MarkdownDescription: "The image format: `qcow2`, `raw`, `vhd`, `vmdk` or `ova`."},
 			"hypervisor": schema.StringAttribute{Computed: true, MarkdownDescription: "The hypervisor type the template is restricted to; null when any cluster can use it."},
 			"size_gib":   schema.Int64Attribute{Computed: true, MarkdownDescription: "The image's virtual size in GiB (`0` when unknown)."},
 			"os_type":    schema.StringAttribute{Computed: true, MarkdownDescription: "The guest operating system, as registered."},
-		},
+		}),
 	}
 }
 
 func (d *templateDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
-	return []datasource.ConfigValidator{
-		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name")),
-		datasourcevalidator.RequiredTogether(path.MatchRoot("zone_id"), path.MatchRoot("name")),
-	}
+	return zoneLookupValidators()
 }
 
 func (d *templateDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

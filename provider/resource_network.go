@@ -276,37 +276,24 @@ func (networkGatewayDefault) PlanModifyString(ctx context.Context, req planmodif
 }
 
 func (r *networkResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan networkModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	spec := cloudcore.NetworkSpec{
-		Name:           plan.Name.ValueString(),
-		ZoneID:         plan.ZoneID.ValueString(),
-		Type:           plan.Type.ValueString(),
-		CIDR:           plan.CIDR.ValueString(),
-		Gateway:        plan.Gateway.ValueString(), // "" when unknown: the engine picks it
-		VLAN:           int(plan.VLAN.ValueInt64()),
-		DNS:            stringsOf(ctx, plan.DNS, &resp.Diagnostics),
-		ReservedRanges: stringsOf(ctx, plan.ReservedRanges, &resp.Diagnostics),
-		Description:    plan.Description.ValueString(),
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	n, err := r.cloud.Networks.Create(ctx, spec)
-	if err != nil {
-		addError(&resp.Diagnostics, "Unable to Create Network", err, path.Empty())
-		return
-	}
-	plan.fill(n)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	applyPlan[networkModel](ctx, req.Plan, &resp.State, &resp.Diagnostics, "Create", "Network",
+		func(ctx context.Context, plan *networkModel) (*cloudcore.Network, error) {
+			spec := cloudcore.NetworkSpec{
+				Name:           plan.Name.ValueString(),
+				ZoneID:         plan.ZoneID.ValueString(),
+				Type:           plan.Type.ValueString(),
+				CIDR:           plan.CIDR.ValueString(),
+				Gateway:        plan.Gateway.ValueString(), // "" when unknown: the engine picks it
+				VLAN:           int(plan.VLAN.ValueInt64()),
+				DNS:            stringsOf(ctx, plan.DNS, &resp.Diagnostics),
+				ReservedRanges: stringsOf(ctx, plan.ReservedRanges, &resp.Diagnostics),
+				Description:    plan.Description.ValueString(),
+			}
+			if resp.Diagnostics.HasError() {
+				return nil, errReported
+			}
+			return r.cloud.Networks.Create(ctx, spec)
+		})
 }
 
 // fill copies a network into the model. Addresses keep the spelling the
@@ -353,31 +340,18 @@ func (r *networkResource) Read(ctx context.Context, req resource.ReadRequest, re
 }
 
 func (r *networkResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan networkModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Update, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	u := cloudcore.NetworkUpdate{Name: strPtr(plan.Name), Description: strPtr(plan.Description)}
-	if !plan.DNS.IsNull() && !plan.DNS.IsUnknown() {
-		dns := stringsOf(ctx, plan.DNS, &resp.Diagnostics)
-		u.DNS = &dns
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	n, err := r.cloud.Networks.Update(ctx, plan.ID.ValueString(), u)
-	if err != nil {
-		addError(&resp.Diagnostics, "Unable to Update Network", err, path.Empty())
-		return
-	}
-	plan.fill(n)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	applyPlan[networkModel](ctx, req.Plan, &resp.State, &resp.Diagnostics, "Update", "Network",
+		func(ctx context.Context, plan *networkModel) (*cloudcore.Network, error) {
+			u := cloudcore.NetworkUpdate{Name: strPtr(plan.Name), Description: strPtr(plan.Description)}
+			if !plan.DNS.IsNull() && !plan.DNS.IsUnknown() {
+				dns := stringsOf(ctx, plan.DNS, &resp.Diagnostics)
+				u.DNS = &dns
+			}
+			if resp.Diagnostics.HasError() {
+				return nil, errReported
+			}
+			return r.cloud.Networks.Update(ctx, plan.ID.ValueString(), u)
+		})
 }
 
 func (r *networkResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -5,7 +5,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -92,25 +91,15 @@ func (r *zoneResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 }
 
 func (r *zoneResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan zoneModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Update, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	dns := stringsOf(ctx, plan.DNS, &resp.Diagnostics)
-	z, err := r.cloud.Zones.Update(ctx, plan.ID.ValueString(), cloudcore.ZoneUpdate{Name: strPtr(plan.Name),
-		Description: strPtr(plan.Description), DNS: &dns, Enabled: boolPtr(plan.Enabled)})
-	if err != nil {
-		addError(&resp.Diagnostics, "Unable to Update Zone", err, path.Empty())
-		return
-	}
-	plan.fill(z)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	applyPlan[zoneModel](ctx, req.Plan, &resp.State, &resp.Diagnostics, "Update", "Zone",
+		func(ctx context.Context, plan *zoneModel) (*cloudcore.Zone, error) {
+			dns := stringsOf(ctx, plan.DNS, &resp.Diagnostics)
+			if resp.Diagnostics.HasError() {
+				return nil, errReported
+			}
+			return r.cloud.Zones.Update(ctx, plan.ID.ValueString(), cloudcore.ZoneUpdate{Name: strPtr(plan.Name),
+				Description: strPtr(plan.Description), DNS: &dns, Enabled: boolPtr(plan.Enabled)})
+		})
 }
 
 func (r *zoneResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
