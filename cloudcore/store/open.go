@@ -125,8 +125,21 @@ func openDB(ctx context.Context, d *dialect, dsn string, conns int, maxIdle time
 	db.SetMaxOpenConns(conns)
 	db.SetMaxIdleConns(conns)
 	db.SetConnMaxIdleTime(maxIdle)
-	if err := db.PingContext(ctx); err != nil {
+	// Connecting can fail transiently: processes that open a fresh SQLite
+	// file at once race to switch it to WAL, which takes an exclusive lock
+	// without waiting in SQLite's busy handler. Such failures are retried
+	// as transactions are, for as long as a busy wait would last.
+	deadline := time.Now().Add(sqliteBusyTimeout)
+	for attempt := 0; ; attempt++ {
+		err := db.PingContext(ctx)
+		if err == nil {
+			return db, nil
+		}
+		if d.transient(err) && time.Now().Before(deadline) {
+			if err = sleep(ctx, backoff(attempt)); err == nil {
+				continue
+			}
+		}
 		return nil, errors.Join(fmt.Errorf("store: connect to %s: %w", d.name, err), db.Close())
 	}
-	return db, nil
 }
