@@ -116,11 +116,39 @@ type Host interface {
 	Close() error
 }
 
-// Fencer is implemented by hosts the driver itself can power off (the
-// simulator; a real host is fenced out of band instead).
+// Fencer is implemented by drivers that can power a host off themselves,
+// reaching it out of band (the simulator). Fencing is wanted when a host
+// stops answering, so it takes the host's configuration rather than a
+// connection: it works while Connect to the host fails. Real hosts are
+// usually fenced through their BMC instead (see cloudcore's OOBM).
 type Fencer interface {
 	// FenceHost powers the host off so that none of its VMs keeps running.
-	FenceHost(ctx context.Context) error
+	// It succeeds when the host is off already; when it fails, the caller
+	// must assume the host and its VMs still run.
+	FenceHost(ctx context.Context, cfg HostConfig) error
+}
+
+// Liveness is a second opinion on whether a host runs.
+type Liveness string
+
+const (
+	// LivenessAlive: the host runs (its VMs may run), though the
+	// management plane may not reach it.
+	LivenessAlive Liveness = "alive"
+	// LivenessDead: the host is off; none of its VMs runs.
+	LivenessDead Liveness = "dead"
+	// LivenessUnknown: the investigator cannot tell.
+	LivenessUnknown Liveness = "unknown"
+)
+
+// Investigator is implemented by hosts that can give a second opinion on a
+// peer of their cluster that the management plane no longer reaches: from
+// where they stand (shared storage heartbeats, the cluster network) they
+// tell whether it still runs.
+type Investigator interface {
+	// InvestigatePeer reports whether the host peer configures runs. An
+	// error means this host could not investigate (treat as unknown).
+	InvestigatePeer(ctx context.Context, peer HostConfig) (Liveness, error)
 }
 
 // NICHotplugger is implemented by hosts that add NICs to and remove them
@@ -144,7 +172,7 @@ type Capabilities struct {
 	MemorySnapshots bool // CreateSnapshot with Memory
 	DiskSnapshots   bool // CreateSnapshot without Memory
 	HotResize       bool // ReconfigureVM while running
-	Fencing         bool // the host implements Fencer
+	Fencing         bool // the host's driver implements Fencer
 	LiveMigration   bool
 	NICHotplug      bool // the host implements NICHotplugger
 }

@@ -31,14 +31,18 @@ func (s *suite) testHost(t *testing.T) {
 }
 
 // testCapabilities checks that Capabilities is stable and matches what the
-// host does: Fencing with the Fencer interface, NICHotplug only with the
+// host does: Fencing with the driver's Fencer interface, NICHotplug only with the
 // NICHotplugger interface, a missing snapshot kind with ErrNotSupported.
 func (s *suite) testCapabilities(t *testing.T) {
 	caps := s.Host.Capabilities()
 	if again := s.Host.Capabilities(); again != caps {
 		t.Errorf("Capabilities changed from %+v to %+v between two calls", caps, again)
 	}
-	if _, fencer := s.Host.(hypervisors.Fencer); fencer != caps.Fencing {
+	d, err := hypervisors.Lookup(s.Hypervisor)
+	if err != nil {
+		t.Fatalf("the %s driver is not registered: %v", s.Hypervisor, err)
+	}
+	if _, fencer := d.(hypervisors.Fencer); fencer != caps.Fencing {
 		t.Errorf("Capabilities().Fencing is %v but implementing hypervisors.Fencer is %v", caps.Fencing, fencer)
 	}
 	if _, hotplugger := s.Host.(hypervisors.NICHotplugger); caps.NICHotplug && !hotplugger {

@@ -81,7 +81,10 @@ func init() { hypervisors.Register(driver{}) }
 // driver is the simulator's hypervisors.Driver.
 type driver struct{}
 
-var _ hypervisors.Driver = driver{}
+var (
+	_ hypervisors.Driver = driver{}
+	_ hypervisors.Fencer = driver{}
+)
 
 func (driver) Name() string { return Name }
 
@@ -115,4 +118,25 @@ func (driver) Connect(ctx context.Context, cfg hypervisors.HostConfig) (hypervis
 		return nil, err
 	}
 	return &host{cfg: c, store: store, urlFaults: c.faults}, nil
+}
+
+// FenceHost powers the host of cfg.URL off, stopping its VMs, as
+// Controller.PowerOff does. Fencing reaches a host out of band, so it works
+// while the host is unreachable or already off. Delays and faults of
+// FenceHost (in cfg.URL or injected) apply.
+func (driver) FenceHost(ctx context.Context, cfg hypervisors.HostConfig) error {
+	c, err := parseURL(cfg.URL)
+	if err != nil {
+		return err
+	}
+	stateDir, err := resolveStateDir(cfg.StateDir)
+	if err != nil {
+		return err
+	}
+	store, err := openHostStore(stateDir, c.hostname)
+	if err != nil {
+		return err
+	}
+	h := &host{cfg: c, store: store, urlFaults: c.faults}
+	return h.do(ctx, OpFenceHost, hostTxn.powerOff)
 }

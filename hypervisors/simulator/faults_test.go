@@ -61,7 +61,7 @@ func TestURLFaultOnEveryOperation(t *testing.T) {
 	healthy := connect(t, dir, "h1", "")
 	fx := newFixture(t, healthy).withSnapshot(t, healthy)
 	h := connect(t, dir, "h1", strings.Join(query, "&"))
-	calls := everyCall(h, fx)
+	calls := everyCall(h, hostConfig(dir, "h1", strings.Join(query, "&")), fx)
 	for _, op := range simulator.Ops {
 		if nth(op) > 1 {
 			mustDo(t, "first "+string(op), calls[op](t.Context()))

@@ -28,11 +28,25 @@ func connectErr(ctx context.Context, dir, hostname, query string) (hypervisors.H
 	if err != nil {
 		return nil, err
 	}
+	return d.Connect(ctx, hostConfig(dir, hostname, query))
+}
+
+// hostConfig configures simulated host hostname in dir with URL query query.
+func hostConfig(dir, hostname, query string) hypervisors.HostConfig {
 	url := "simulator://" + hostname
 	if query != "" {
 		url += "?" + query
 	}
-	return d.Connect(ctx, hypervisors.HostConfig{URL: url, StateDir: dir})
+	return hypervisors.HostConfig{URL: url, StateDir: dir}
+}
+
+// fence fences the host of cfg through the driver.
+func fence(ctx context.Context, cfg hypervisors.HostConfig) error {
+	d, err := hypervisors.Lookup(simulator.Name)
+	if err != nil {
+		return err
+	}
+	return d.(hypervisors.Fencer).FenceHost(ctx, cfg)
 }
 
 // control returns the Controller of hostname in dir.
@@ -119,9 +133,10 @@ func power(t testing.TB, h hypervisors.Host, id string) hypervisors.PowerState {
 }
 
 // everyCall returns one call of every operation of h, on the fixture's
-// objects (which must include a snapshot), keyed by operation. Each call
-// would succeed on a healthy host with hot resize, whatever calls ran before.
-func everyCall(h hypervisors.Host, fx fixture) map[simulator.Op]func(context.Context) error {
+// objects (which must include a snapshot), keyed by operation: FenceHost
+// fences the host of cfg, InvestigatePeer asks h about it. Each call would
+// succeed on a healthy host with hot resize, whatever calls ran before.
+func everyCall(h hypervisors.Host, cfg hypervisors.HostConfig, fx fixture) map[simulator.Op]func(context.Context) error {
 	vm := fx.vm.ID
 	return map[simulator.Op]func(context.Context) error{
 		simulator.OpInfo:          func(ctx context.Context) error { _, err := h.Info(ctx); return err },
@@ -153,7 +168,11 @@ func everyCall(h hypervisors.Host, fx fixture) map[simulator.Op]func(context.Con
 		simulator.OpListSnapshots:  func(ctx context.Context) error { _, err := h.ListSnapshots(ctx, vm); return err },
 		simulator.OpRevertSnapshot: func(ctx context.Context) error { return h.RevertSnapshot(ctx, vm, fx.snapshot) },
 		simulator.OpDeleteSnapshot: func(ctx context.Context) error { return h.DeleteSnapshot(ctx, vm, uuid.NewString()) },
-		simulator.OpFenceHost:      h.(hypervisors.Fencer).FenceHost,
+		simulator.OpFenceHost:      func(ctx context.Context) error { return fence(ctx, cfg) },
+		simulator.OpInvestigatePeer: func(ctx context.Context) error {
+			_, err := h.(hypervisors.Investigator).InvestigatePeer(ctx, cfg)
+			return err
+		},
 		simulator.OpAttachNIC: func(ctx context.Context) error {
 			return h.(hypervisors.NICHotplugger).AttachNIC(ctx, vm, hypervisors.NIC{NetworkID: fx.network.ID, MAC: randomMAC()})
 		},
@@ -164,7 +183,8 @@ func everyCall(h hypervisors.Host, fx fixture) map[simulator.Op]func(context.Con
 }
 
 func TestEveryCallCoversEveryOp(t *testing.T) {
-	calls := everyCall(connect(t, t.TempDir(), "h1", ""), fixture{})
+	dir := t.TempDir()
+	calls := everyCall(connect(t, dir, "h1", ""), hostConfig(dir, "h1", ""), fixture{})
 	for _, op := range simulator.Ops {
 		if calls[op] == nil {
 			t.Errorf("everyCall has no call of %s", op)

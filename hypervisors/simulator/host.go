@@ -21,7 +21,7 @@ type host struct {
 
 var (
 	_ hypervisors.Host          = (*host)(nil)
-	_ hypervisors.Fencer        = (*host)(nil)
+	_ hypervisors.Investigator  = (*host)(nil)
 	_ hypervisors.NICHotplugger = (*host)(nil)
 )
 
@@ -52,11 +52,37 @@ func (h *host) Capabilities() hypervisors.Capabilities {
 	}
 }
 
-// FenceHost powers the host off, stopping its VMs, as Controller.PowerOff
-// does. Fencing reaches a host out of band, so it works while the host is
-// unreachable or already off.
-func (h *host) FenceHost(ctx context.Context) error {
-	return h.do(ctx, OpFenceHost, hostTxn.powerOff)
+// InvestigatePeer reads the peer's state, as a host of a real cluster
+// reads the heartbeats its peers write to shared storage: a peer powered
+// off is dead, any other (reachable or not) is alive. The peer must be a
+// simulated host of the same state directory.
+func (h *host) InvestigatePeer(ctx context.Context, peer hypervisors.HostConfig) (hypervisors.Liveness, error) {
+	c, err := parseURL(peer.URL)
+	if err != nil {
+		return hypervisors.LivenessUnknown, err
+	}
+	peerStore, err := openHostStore(h.store.stateDir, c.hostname)
+	if err != nil {
+		return hypervisors.LivenessUnknown, err
+	}
+	// This host answers first; the peer's state is read after, under the
+	// peer's lock alone, so that two hosts investigating each other never
+	// wait for one another.
+	if err := h.do(ctx, OpInvestigatePeer, noEffect); err != nil {
+		return hypervisors.LivenessUnknown, err
+	}
+	live := hypervisors.LivenessAlive
+	err = peerStore.update(func(t hostTxn) error {
+		st, err := t.state()
+		if st.PoweredOff {
+			live = hypervisors.LivenessDead
+		}
+		return err
+	})
+	if err != nil {
+		return hypervisors.LivenessUnknown, err
+	}
+	return live, nil
 }
 
 // Close ends the connection: later calls fail with ErrInvalid. The host and

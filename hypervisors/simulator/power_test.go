@@ -12,7 +12,7 @@ import (
 // Connect, fail with ErrUnreachable.
 func expectAllUnreachable(t *testing.T, dir string, h hypervisors.Host, fx fixture) {
 	t.Helper()
-	for op, call := range everyCall(h, fx) {
+	for op, call := range everyCall(h, hostConfig(dir, "h1", ""), fx) {
 		if op == simulator.OpFenceHost {
 			continue
 		}
@@ -60,11 +60,11 @@ func TestFenceHostWorksOutOfBand(t *testing.T) {
 	h := connect(t, dir, "h1", "")
 	fx := newFixture(t, h).withSnapshot(t, h)
 	ctl := control(t, dir, "h1")
-	fence := h.(hypervisors.Fencer).FenceHost
+	cfg := hostConfig(dir, "h1", "")
 
 	mustDo(t, "SetReachable(false)", ctl.SetReachable(false))
-	mustDo(t, "FenceHost of an unreachable host", fence(t.Context()))
-	mustDo(t, "FenceHost of a fenced host", fence(t.Context()))
+	mustDo(t, "FenceHost of an unreachable host", fence(t.Context(), cfg))
+	mustDo(t, "FenceHost of a fenced host", fence(t.Context(), cfg))
 	mustDo(t, "SetReachable(true)", ctl.SetReachable(true))
 	if err := h.Ping(t.Context()); !errors.Is(err, hypervisors.ErrUnreachable) {
 		t.Errorf("Ping of a fenced host = %v, want ErrUnreachable", err)
@@ -81,5 +81,38 @@ func TestClosedConnection(t *testing.T) {
 	mustDo(t, "second Close", h.Close())
 	if err := h.Ping(t.Context()); !errors.Is(err, hypervisors.ErrInvalid) {
 		t.Errorf("Ping on a closed connection = %v, want ErrInvalid", err)
+	}
+}
+
+func TestInvestigatePeer(t *testing.T) {
+	dir := t.TempDir()
+	h1 := connect(t, dir, "h1", "")
+	connect(t, dir, "h2", "")
+	peer := hostConfig(dir, "h2", "")
+	ctl := control(t, dir, "h2")
+	investigate := func() hypervisors.Liveness {
+		t.Helper()
+		live, err := h1.(hypervisors.Investigator).InvestigatePeer(t.Context(), peer)
+		mustDo(t, "InvestigatePeer", err)
+		return live
+	}
+	for _, step := range []struct {
+		what   string
+		change func() error
+		want   hypervisors.Liveness
+	}{
+		{"a healthy peer", func() error { return nil }, hypervisors.LivenessAlive},
+		{"a peer cut off from the management plane", func() error { return ctl.SetReachable(false) }, hypervisors.LivenessAlive},
+		{"a peer powered off", ctl.PowerOff, hypervisors.LivenessDead},
+		{"a peer powered on again", ctl.PowerOn, hypervisors.LivenessAlive},
+		{"a fenced peer", func() error { return fence(t.Context(), peer) }, hypervisors.LivenessDead},
+	} {
+		mustDo(t, step.what, step.change())
+		if got := investigate(); got != step.want {
+			t.Errorf("InvestigatePeer of %s = %s, want %s", step.what, got, step.want)
+		}
+	}
+	if _, err := h1.(hypervisors.Investigator).InvestigatePeer(t.Context(), hypervisors.HostConfig{URL: "https://esx"}); !errors.Is(err, hypervisors.ErrInvalid) {
+		t.Errorf("InvestigatePeer of a host that is not simulated = %v, want ErrInvalid", err)
 	}
 }
