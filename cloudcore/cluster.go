@@ -24,6 +24,8 @@ type Cluster struct {
 	CPUOvercommit    float64 `json:"cpu_overcommit"`
 	MemoryOvercommit float64 `json:"memory_overcommit"`
 	Enabled          bool    `json:"enabled"`
+	// HA settings; zero fields take the zone's (see HASettings).
+	HA HASettings `json:"ha"`
 }
 
 func (cl *Cluster) columns() store.Object {
@@ -38,6 +40,7 @@ type ClusterSpec struct {
 	CPUOvercommit    float64
 	MemoryOvercommit float64
 	Disabled         bool
+	HA               HASettings
 }
 
 // ClusterUpdate changes a cluster; nil fields stay.
@@ -46,6 +49,7 @@ type ClusterUpdate struct {
 	CPUOvercommit    *float64
 	MemoryOvercommit *float64
 	Enabled          *bool
+	HA               *HASettings // replaces all of them
 }
 
 // ClusterService manages clusters.
@@ -60,7 +64,7 @@ func (s *ClusterService) Create(ctx context.Context, spec ClusterSpec) (*Cluster
 		return nil, invalid("hypervisor", "unknown hypervisor %q; use one of %v", spec.Hypervisor, Hypervisors)
 	}
 	cl := &Cluster{Name: spec.Name, PodID: spec.PodID, Hypervisor: spec.Hypervisor,
-		CPUOvercommit: orOne(spec.CPUOvercommit), MemoryOvercommit: orOne(spec.MemoryOvercommit), Enabled: !spec.Disabled}
+		CPUOvercommit: orOne(spec.CPUOvercommit), MemoryOvercommit: orOne(spec.MemoryOvercommit), Enabled: !spec.Disabled, HA: spec.HA}
 	if err := cl.validate(); err != nil {
 		return nil, err
 	}
@@ -82,7 +86,7 @@ func (cl *Cluster) validate() error {
 			return invalid(f.field, "%v is out of range; use a factor from 1 to 16", f.v)
 		}
 	}
-	return nil
+	return cl.HA.validate("ha.")
 }
 
 func orOne(f float64) float64 {
@@ -116,6 +120,7 @@ func (s *ClusterService) Update(ctx context.Context, id string, u ClusterUpdate)
 		set(&cl.CPUOvercommit, u.CPUOvercommit)
 		set(&cl.MemoryOvercommit, u.MemoryOvercommit)
 		set(&cl.Enabled, u.Enabled)
+		set(&cl.HA, u.HA)
 		if err := cl.validate(); err != nil {
 			return err
 		}

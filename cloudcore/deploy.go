@@ -63,6 +63,8 @@ type deployPlan struct {
 	macs     []string     // requested MACs ("": allocate)
 	groups   []*AffinityGroup
 	clusters []string // allowed clusters; nil: any
+	// pool holds the root volume already ("": the deploy creates it).
+	pool string
 }
 
 // Create deploys an instance: it validates the request, reserves capacity
@@ -275,17 +277,6 @@ func (c *Cloud) realize(ctx context.Context, inst *Instance, p *deployPlan, star
 	if err != nil {
 		return err
 	}
-	nics := make([]hypervisors.NIC, len(inst.NICs))
-	for i, n := range inst.NICs {
-		net := p.networks[i]
-		if err := conn.EnsureNetwork(ctx, net.spec()); err != nil {
-			return fmt.Errorf("setting up network %s: %w", net.Name, err)
-		}
-		nics[i] = hypervisors.NIC{NetworkID: net.ID, VLAN: net.VLAN, MAC: n.MAC, Gateway: net.Gateway, DNS: net.DNS}
-		if n.IP.IsValid() {
-			nics[i].Address = netip.PrefixFrom(n.IP, net.CIDR.Bits())
-		}
-	}
 	pool, err := c.StoragePools.Get(ctx, inst.PoolID)
 	if err != nil {
 		return err
@@ -293,6 +284,24 @@ func (c *Cloud) realize(ctx context.Context, inst *Instance, p *deployPlan, star
 	if _, err := conn.CreateVolume(ctx, hypervisors.VolumeSpec{ID: inst.RootVolumeID, Pool: pool.ref(),
 		Template: p.template.ref(), SizeBytes: inst.RootDiskBytes}); err != nil {
 		return fmt.Errorf("creating the root volume: %w", err)
+	}
+	return c.createVM(ctx, conn, inst, pool, p.networks, start)
+}
+
+// createVM creates the instance's VM on conn, its host, over the root
+// volume in pool and with NICs on nets (one per NIC, in order), ensuring
+// each network on the host first; it starts the VM when start is set.
+func (c *Cloud) createVM(ctx context.Context, conn hypervisors.Host, inst *Instance, pool *StoragePool, nets []*Network, start bool) error {
+	nics := make([]hypervisors.NIC, len(inst.NICs))
+	for i, n := range inst.NICs {
+		net := nets[i]
+		if err := conn.EnsureNetwork(ctx, net.spec()); err != nil {
+			return fmt.Errorf("setting up network %s: %w", net.Name, err)
+		}
+		nics[i] = hypervisors.NIC{NetworkID: net.ID, VLAN: net.VLAN, MAC: n.MAC, Gateway: net.Gateway, DNS: net.DNS}
+		if n.IP.IsValid() {
+			nics[i].Address = netip.PrefixFrom(n.IP, net.CIDR.Bits())
+		}
 	}
 	if _, err := conn.CreateVM(ctx, hypervisors.VMSpec{ID: inst.ID, Name: inst.Name, Resources: inst.resources(),
 		Disks: []hypervisors.Disk{{VolumeID: inst.RootVolumeID, Pool: pool.ref()}}, NICs: nics,
@@ -335,7 +344,7 @@ func (c *Cloud) unrealize(ctx context.Context, inst *Instance) error {
 // request's fields.
 func (c *Cloud) place(ctx context.Context, tx store.Tx, inst *Instance, p *deployPlan, exclude []string) (placement.Decision, error) {
 	req := placement.Request{InstanceID: inst.ID, ZoneID: inst.ZoneID, CPU: milliCPU(inst.CPUs), Mem: inst.MemoryMiB,
-		DiskBytes: inst.RootDiskBytes, Clusters: p.clusters, ExcludeHosts: exclude, Host: p.spec.HostID, Strategy: c.strategy}
+		DiskBytes: inst.RootDiskBytes, Clusters: p.clusters, ExcludeHosts: exclude, Host: p.spec.HostID, Pool: p.pool, Strategy: c.strategy}
 	for _, g := range p.groups {
 		if g.Type == AntiAffinity {
 			req.AntiAffinity = append(req.AntiAffinity, g.ID)

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cloudcore/terraform-provider-cloudcore/cloudcore/store"
@@ -47,6 +50,51 @@ type Host struct {
 	CPUMHz    int       `json:"cpu_mhz"`
 	MemoryMiB int64     `json:"memory_mib"`
 	LastSeen  time.Time `json:"last_seen"`
+	// OOBM is the host's out-of-band management, through which the HA
+	// monitor fences it; nil when it has none.
+	OOBM *OOBM `json:"oobm,omitempty"`
+	// HAState is where the HA monitor stands with the host, and HADetail
+	// why (see HAState).
+	HAState  HAState `json:"ha_state,omitempty"`
+	HADetail string  `json:"ha_detail,omitempty"`
+}
+
+// HAState is the HA monitor's view of a host.
+type HAState string
+
+const (
+	// HAAvailable: the host answers its health checks.
+	HAAvailable HAState = "Available"
+	// HASuspect: the host missed its checks for longer than the ping
+	// timeout; it is about to be investigated, or fencing is held back by
+	// the mass-failure guard.
+	HASuspect HAState = "Suspect"
+	// HADegraded: the host does not answer, but a peer sees it running;
+	// it is not fenced and its instances stay where they are.
+	HADegraded HAState = "Degraded"
+	// HAFenceFailed: fencing the host failed; its instances stay where
+	// they are until fencing succeeds or the host answers again.
+	HAFenceFailed HAState = "FenceFailed"
+	// HAFenced: the host was powered off; its HA instances are restarted
+	// elsewhere. The host is Down until it answers again.
+	HAFenced HAState = "Fenced"
+)
+
+// OOBM is a host's out-of-band management: its BMC, reached over IPMI
+// v2.0 LAN to read and switch the host's power.
+type OOBM struct {
+	// Address is the BMC's host name or IP, with an optional port (623).
+	Address  string `json:"address"`
+	Username string `json:"username"`
+	// SealedPassword is the BMC password encrypted with the cloud's key.
+	SealedPassword string `json:"sealed_password,omitempty"`
+}
+
+// OOBMSpec configures a host's out-of-band management.
+type OOBMSpec struct {
+	Address  string // BMC host name or IP, optionally with ":port"
+	Username string
+	Password string
 }
 
 func (h *Host) columns() store.Object {
@@ -72,6 +120,8 @@ type HostSpec struct {
 	URL      string
 	Username string
 	Password string
+	// OOBM, when set, lets the HA monitor fence the host through its BMC.
+	OOBM *OOBMSpec
 }
 
 // HostUpdate changes a host; nil fields stay. A new URL or credentials are
@@ -82,6 +132,8 @@ type HostUpdate struct {
 	Username    *string
 	Password    *string
 	Maintenance *bool
+	// OOBM replaces the out-of-band management; an empty Address removes it.
+	OOBM *OOBMSpec
 }
 
 // HostService manages hosts.
@@ -130,6 +182,11 @@ func (s *HostService) Create(ctx context.Context, spec HostSpec) (*Host, error) 
 	if err := s.c.sealPassword(h, spec.Password); err != nil {
 		return nil, err
 	}
+	if spec.OOBM != nil {
+		if h.OOBM, err = s.c.sealOOBM(h.ID, *spec.OOBM); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.c.observeHost(ctx, h); err != nil {
 		return nil, err
 	}
@@ -153,7 +210,7 @@ func (c *Cloud) observeHost(ctx context.Context, h *Host) error {
 		return fmt.Errorf("reading host %s: %w", h.URL, err)
 	}
 	h.Hostname, h.Version, h.CPUs, h.CPUMHz, h.MemoryMiB = info.Hostname, info.Version, info.CPUs, info.CPUMHz, info.MemoryMiB
-	h.State, h.LastSeen = HostUp, now()
+	h.State, h.LastSeen, h.HAState, h.HADetail = HostUp, now(), HAAvailable, ""
 	if h.Maintenance {
 		h.State = HostMaintenance
 	}
@@ -222,6 +279,12 @@ func (s *HostService) Update(ctx context.Context, id string, u HostUpdate) (*Hos
 			return nil, err
 		}
 	}
+	var oobm *OOBM
+	if u.OOBM != nil && u.OOBM.Address != "" {
+		if oobm, err = s.c.sealOOBM(id, *u.OOBM); err != nil {
+			return nil, err
+		}
+	}
 	if reconnect {
 		s.c.dropConn(id)
 		if err := s.c.observeHost(ctx, &probe); err != nil {
@@ -237,10 +300,50 @@ func (s *HostService) Update(ctx context.Context, id string, u HostUpdate) (*Hos
 			h.Hostname, h.Version, h.CPUs, h.CPUMHz, h.MemoryMiB, h.LastSeen = probe.Hostname, probe.Version, probe.CPUs, probe.CPUMHz, probe.MemoryMiB, probe.LastSeen
 			h.State = HostUp
 		}
+		if u.OOBM != nil {
+			h.OOBM = oobm
+		}
 		set(&h.Maintenance, u.Maintenance)
 		h.State = hostStateWith(h.State, h.Maintenance)
 		return s.c.putCapacity(ctx, tx, h)
 	})
+}
+
+// sealOOBM validates spec and encrypts its password, bound to the host.
+func (c *Cloud) sealOOBM(hostID string, spec OOBMSpec) (*OOBM, error) {
+	if err := validOOBMAddress(spec.Address); err != nil {
+		return nil, err
+	}
+	if spec.Username == "" {
+		return nil, invalid("oobm.username", "the BMC needs a user name; give the IPMI user that may control the chassis power")
+	}
+	o := &OOBM{Address: spec.Address, Username: spec.Username}
+	if spec.Password != "" {
+		sealed, err := c.key.Seal([]byte(spec.Password), oobmAAD(hostID))
+		if err != nil {
+			return nil, fmt.Errorf("encrypting the BMC password: %w", err)
+		}
+		o.SealedPassword = sealed
+	}
+	return o, nil
+}
+
+// oobmAAD binds a sealed BMC password to its host.
+func oobmAAD(hostID string) []byte { return []byte(hostID + "/oobm") }
+
+// validOOBMAddress accepts a host name or IP address with an optional port.
+func validOOBMAddress(addr string) error {
+	host := addr
+	if h, port, err := net.SplitHostPort(addr); err == nil {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return invalid("oobm.address", "port %q is not a port number; write host:623 or leave the port out", port)
+		}
+		host = h
+	}
+	if host == "" || strings.ContainsAny(host, "/ ") {
+		return invalid("oobm.address", "%q is not a host name or IP address; give the BMC's address, e.g. 10.0.0.5 or bmc1.example:623", addr)
+	}
+	return nil
 }
 
 func hostStateWith(st HostState, maintenance bool) HostState {

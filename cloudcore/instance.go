@@ -39,6 +39,11 @@ type Instance struct {
 	// Task names the operation in progress; another operation on the
 	// instance is refused with ErrConflict until it ends.
 	Task string `json:"task,omitempty"`
+	// HAPending: the HA monitor owes this instance a restart (its host was
+	// fenced, or it stopped without being asked to); HAAttempts counts the
+	// restarts tried so far.
+	HAPending  bool `json:"ha_pending,omitempty"`
+	HAAttempts int  `json:"ha_attempts,omitempty"`
 }
 
 // InstanceNIC is one network interface with the addresses IPAM gave it.

@@ -103,8 +103,17 @@ func (c *Cloud) actOn(ctx context.Context, inst *Instance, in intent, o op) erro
 	return o.act(ctx, h, inst, in)
 }
 
-// Start powers an instance on; it is a no-op on a running instance.
+// Start powers an instance on; it is a no-op on a running instance. A
+// stopped instance that holds no host (its host was fenced) is first
+// placed on a host that reaches its root volume (see placeAndStart).
 func (s *InstanceService) Start(ctx context.Context, id string) (*Instance, error) {
+	inst, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if inst.HostID == "" && inst.PoolID != "" && (inst.State == Stopped || inst.State == Error) {
+		return s.c.placeAndStart(ctx, id, nil)
+	}
 	return s.c.runOp(ctx, id, op{
 		name: "instance.start",
 		begin: func(tx store.Tx, inst *Instance, _ *intent) (bool, error) {

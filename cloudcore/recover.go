@@ -172,6 +172,8 @@ func (c *Cloud) settleEntry(ctx context.Context, e store.JournalEntry, in intent
 	switch e.Op {
 	case "instance.deploy":
 		return c.settleDeploy(ctx, e, in, inst, conn)
+	case "instance.place":
+		return c.settlePlace(ctx, e, in, inst, conn)
 	case "instance.destroy":
 		if err := c.unrealize(ctx, inst); err != nil {
 			return completed, err

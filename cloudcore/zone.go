@@ -15,6 +15,8 @@ type Zone struct {
 	Description string       `json:"description,omitempty"`
 	DNS         []netip.Addr `json:"dns,omitempty"` // default resolvers for guest networks
 	Enabled     bool         `json:"enabled"`
+	// HA settings of the zone's clusters; zero fields take the defaults.
+	HA HASettings `json:"ha"`
 }
 
 func (z *Zone) columns() store.Object {
@@ -28,6 +30,7 @@ type ZoneSpec struct {
 	DNS         []string
 	// Disabled creates the zone with allocation disabled.
 	Disabled bool
+	HA       HASettings
 }
 
 // ZoneUpdate changes a zone; nil fields stay as they are.
@@ -36,6 +39,7 @@ type ZoneUpdate struct {
 	Description *string
 	DNS         *[]string
 	Enabled     *bool
+	HA          *HASettings // replaces all of them
 }
 
 // ZoneService manages zones.
@@ -50,7 +54,10 @@ func (s *ZoneService) Create(ctx context.Context, spec ZoneSpec) (*Zone, error) 
 	if err != nil {
 		return nil, err
 	}
-	z := &Zone{Name: spec.Name, Description: spec.Description, DNS: dns, Enabled: !spec.Disabled}
+	if err := spec.HA.validate("ha."); err != nil {
+		return nil, err
+	}
+	z := &Zone{Name: spec.Name, Description: spec.Description, DNS: dns, Enabled: !spec.Disabled, HA: spec.HA}
 	return create(ctx, s.c, z, "", nil, nil)
 }
 
@@ -89,6 +96,12 @@ func (s *ZoneService) Update(ctx context.Context, id string, u ZoneUpdate) (*Zon
 				return err
 			}
 			z.DNS = dns
+		}
+		if u.HA != nil {
+			if err := u.HA.validate("ha."); err != nil {
+				return err
+			}
+			z.HA = *u.HA
 		}
 		return nil
 	})

@@ -42,7 +42,11 @@ type Request struct {
 	// ExcludeHosts are never chosen (hosts a deploy already failed on).
 	ExcludeHosts []string
 	// Host pins the placement to one host ("" lets the planner choose).
-	Host     string
+	Host string
+	// Pool holds the instance's volume already (its space is reserved):
+	// only hosts that reach it are chosen, and no disk is reserved. Empty:
+	// the planner picks a pool with DiskBytes free and reserves them.
+	Pool     string
 	Strategy store.Strategy
 }
 
@@ -64,7 +68,15 @@ func Place(ctx context.Context, src Source, r Request) (Decision, error) {
 	if err != nil {
 		return Decision{}, err
 	}
-	pools = slices.DeleteFunc(pools, func(p store.PoolCapacity) bool { return !p.Enabled || p.Total-p.Used < r.DiskBytes })
+	if r.Pool != "" {
+		pools = slices.DeleteFunc(pools, func(p store.PoolCapacity) bool { return p.PoolID != r.Pool })
+		if len(pools) == 0 {
+			return Decision{}, fmt.Errorf("storage pool %s is not in zone %s: %w", r.Pool, r.ZoneID, store.ErrNotFound)
+		}
+	}
+	pools = slices.DeleteFunc(pools, func(p store.PoolCapacity) bool {
+		return !p.Enabled || (r.Pool == "" && p.Total-p.Used < r.DiskBytes)
+	})
 	if len(pools) == 0 {
 		return Decision{}, fmt.Errorf("no primary storage pool in the zone has %d bytes free: %w", r.DiskBytes, store.ErrNoCapacity)
 	}
@@ -149,6 +161,9 @@ func reserve(ctx context.Context, src Source, r Request, h store.HostCapacity, p
 	})
 	if err := src.ReserveHost(ctx, h.HostID, r.CPU, r.Mem); err != nil {
 		return Decision{}, err
+	}
+	if r.Pool != "" {
+		return Decision{HostID: h.HostID, ClusterID: h.ClusterID, PoolID: r.Pool}, nil
 	}
 	for _, p := range reach {
 		err := src.ReservePool(ctx, p.PoolID, r.DiskBytes)
