@@ -152,3 +152,71 @@ func BenchmarkList25000Instances(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkHAFailover powers off a host that runs 100 HA instances while
+// the HA monitor runs (ping interval 1 s, ping timeout 2 s) and times how
+// long until all of them run on the other hosts. It reports the failover
+// time, the part of it after the host was fenced (the restarts), and the
+// rest in ping intervals: the target is under 3 intervals plus the
+// restarts.
+func BenchmarkHAFailover(b *testing.B) {
+	const (
+		instances = 100
+		interval  = time.Second
+	)
+	var failover, restart time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		f := benchCloud(b, "", 4)
+		s, overcommit := cloudcore.HASettings{PingInterval: interval, PingTimeout: 2 * interval}, 4.0
+		must(f.c.Clusters.Update(f.ctx, f.cluster.ID, cloudcore.ClusterUpdate{HA: &s, CPUOvercommit: &overcommit}))(b)
+		hosts := must(f.c.Hosts.List(f.ctx, cloudcore.HostFilter{}))(b)
+		failed := hosts[0]
+		parallel(benchWorkers, instances, func(i int) error {
+			spec := f.spec(fmt.Sprintf("ha-%d", i))
+			spec.HAEnabled, spec.HostID = true, failed.ID
+			_, err := f.c.Instances.Create(f.ctx, spec)
+			return err
+		}, b)
+		m := cloudcore.NewHAMonitor(f.c)
+		ctx, cancel := context.WithCancel(f.ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); _ = m.Run(ctx, 50*time.Millisecond) }()
+		b.StartTimer()
+
+		start := time.Now()
+		if err := f.control(failed).PowerOff(); err != nil {
+			b.Fatal(err)
+		}
+		var fenced time.Time
+		for {
+			if fenced.IsZero() && must(f.c.Hosts.Get(f.ctx, failed.ID))(b).HAState == cloudcore.HAFenced {
+				fenced = time.Now()
+			}
+			moved := 0
+			for _, i := range must(f.c.Instances.List(f.ctx, cloudcore.InstanceFilter{State: cloudcore.Running}))(b) {
+				if i.HostID != failed.ID {
+					moved++
+				}
+			}
+			if moved == instances {
+				break
+			}
+			if time.Since(start) > 2*time.Minute {
+				b.Fatalf("only %d of %d instances run elsewhere after 2 minutes", moved, instances)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		failover += time.Since(start)
+		restart += time.Since(fenced)
+		b.StopTimer()
+		cancel()
+		<-done
+		b.StartTimer()
+	}
+	n := float64(b.N)
+	b.ReportMetric(failover.Seconds()/n, "failover-s")
+	b.ReportMetric(restart.Seconds()/n, "restart-s")
+	b.ReportMetric((failover-restart).Seconds()/n/interval.Seconds(), "detect+fence-intervals")
+	b.ReportMetric(0, "ns/op")
+}
