@@ -158,3 +158,37 @@ func undefinePool(t *testing.T, poolID string) {
 		}
 	}
 }
+
+// newKVMFixture is a cloud on the machine's libvirtd: one KVM host
+// (qemu:///system), a cluster pool in dir, template tmpl and a network.
+// Its cleanup destroys every instance and forgets the host, taking the
+// network and pool off libvirt.
+func newKVMFixture(t *testing.T, tmpl, dir string) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &fixture{t: t, ctx: ctx, cfg: cloudcore.Config{Database: filepath.Join(t.TempDir(), "cloud.db")}}
+	c := f.open()
+	f.c = c
+	f.zone = must(c.Zones.Create(ctx, cloudcore.ZoneSpec{Name: "kvm"}))(t)
+	f.pod = must(c.Pods.Create(ctx, cloudcore.PodSpec{Name: "pod", ZoneID: f.zone.ID}))(t)
+	f.cluster = must(c.Clusters.Create(ctx, cloudcore.ClusterSpec{Name: "kvm", PodID: f.pod.ID, Hypervisor: "kvm"}))(t)
+	f.hosts = append(f.hosts, must(c.Hosts.Create(ctx, cloudcore.HostSpec{Name: "local", ClusterID: f.cluster.ID,
+		URL: "qemu:///system?stop_fallback=destroy&stop_timeout=1s"}))(t))
+	f.pool = must(c.StoragePools.Create(ctx, cloudcore.StoragePoolSpec{Name: "local", ClusterID: f.cluster.ID,
+		URL: "file://" + filepath.Join(dir, "pool"), CapacityBytes: 100 << 30}))(t)
+	t.Cleanup(func() { undefinePool(t, f.pool.ID) })
+	f.template = must(c.Templates.Create(ctx, cloudcore.TemplateSpec{Name: "tiny", ZoneID: f.zone.ID, URL: "file://" + tmpl,
+		Format: "qcow2", Hypervisor: "kvm", SizeBytes: 64 << 20}))(t)
+	f.net = must(c.Networks.Create(ctx, cloudcore.NetworkSpec{Name: "guests", ZoneID: f.zone.ID, CIDR: "198.18.30.0/24"}))(t)
+	t.Cleanup(func() { // registered last, so it runs before the pool goes
+		c := must(cloudcore.Open(ctx, f.cfg))(t)
+		defer c.Close()
+		for _, inst := range must(c.Instances.List(ctx, cloudcore.InstanceFilter{}))(t) {
+			_ = c.Instances.Destroy(ctx, inst.ID)
+		}
+		if err := c.Hosts.Delete(ctx, f.hosts[0].ID); err != nil {
+			t.Errorf("deleting the host: %v", err)
+		}
+	})
+	return f
+}

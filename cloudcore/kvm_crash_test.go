@@ -25,31 +25,9 @@ func TestKVMCrashMidDeployLeavesNothingBehind(t *testing.T) {
 		t.Fatalf("qemu-img: %v\n%s", err, out)
 	}
 	ctx := context.Background()
-	f := &fixture{t: t, ctx: ctx, cfg: cloudcore.Config{Database: filepath.Join(t.TempDir(), "cloud.db")}}
-	c := f.open()
-	f.zone = must(c.Zones.Create(ctx, cloudcore.ZoneSpec{Name: "kvm"}))(t)
-	f.pod = must(c.Pods.Create(ctx, cloudcore.PodSpec{Name: "pod", ZoneID: f.zone.ID}))(t)
-	f.cluster = must(c.Clusters.Create(ctx, cloudcore.ClusterSpec{Name: "kvm", PodID: f.pod.ID, Hypervisor: "kvm"}))(t)
-	f.hosts = append(f.hosts, must(c.Hosts.Create(ctx, cloudcore.HostSpec{Name: "local", ClusterID: f.cluster.ID,
-		URL: "qemu:///system?stop_fallback=destroy&stop_timeout=1s"}))(t))
-	f.pool = must(c.StoragePools.Create(ctx, cloudcore.StoragePoolSpec{Name: "local", ClusterID: f.cluster.ID,
-		URL: "file://" + filepath.Join(dir, "pool"), CapacityBytes: 100 << 30}))(t)
-	t.Cleanup(func() { undefinePool(t, f.pool.ID) })
-	f.template = must(c.Templates.Create(ctx, cloudcore.TemplateSpec{Name: "tiny", ZoneID: f.zone.ID, URL: "file://" + tmpl,
-		Format: "qcow2", Hypervisor: "kvm", SizeBytes: 64 << 20}))(t)
-	f.net = must(c.Networks.Create(ctx, cloudcore.NetworkSpec{Name: "guests", ZoneID: f.zone.ID, CIDR: "198.18.30.0/24"}))(t)
+	f := newKVMFixture(t, tmpl, dir)
+	c := f.c
 	_ = c.Close()
-	t.Cleanup(func() { // first registered, so it runs after the instances are gone
-		c := must(cloudcore.Open(ctx, f.cfg))(t)
-		defer c.Close()
-		for _, inst := range must(c.Instances.List(ctx, cloudcore.InstanceFilter{}))(t) {
-			_ = c.Instances.Destroy(ctx, inst.ID)
-		}
-		if err := c.Hosts.Delete(ctx, f.hosts[0].ID); err != nil {
-			t.Errorf("deleting the host: %v", err)
-		}
-	})
-
 	rng := rand.New(rand.NewPCG(3, 4))
 	settled := 0
 	for i := range 5 {
