@@ -47,7 +47,8 @@ type HAReport struct {
 	Failed      int // HA restarts that failed (retried later, or given up)
 }
 
-func (r *HAReport) add(o HAReport) {
+// Add adds o's counts to r.
+func (r *HAReport) Add(o HAReport) {
 	r.Checked += o.Checked
 	r.Suspect += o.Suspect
 	r.Held += o.Held
@@ -157,7 +158,7 @@ func (m *HAMonitor) Check(ctx context.Context) (HAReport, error) {
 		errs = append(errs, err)
 	}
 	m.mu.Lock()
-	m.total.add(r)
+	m.total.Add(r)
 	m.mu.Unlock()
 	return r, errors.Join(errs...)
 }
@@ -272,6 +273,7 @@ func (m *HAMonitor) recordPing(ctx context.Context, h *Host, pingErr error) erro
 		if err != nil {
 			return err
 		}
+		was := cur.State
 		switch {
 		case pingErr == nil:
 			cur.State, cur.HAState, cur.HADetail, cur.LastSeen = hostStateWith(HostUp, cur.Maintenance), HAAvailable, "", now()
@@ -292,6 +294,9 @@ func (m *HAMonitor) recordPing(ctx context.Context, h *Host, pingErr error) erro
 			if err := m.c.record(ctx, tx, EventHARecovered, store.KindHost, h.ID, EventOK, event); err != nil {
 				return err
 			}
+		}
+		if cur.State == was {
+			return nil // allocatable as before
 		}
 		return m.c.putCapacity(ctx, tx, cur)
 	})
@@ -556,16 +561,11 @@ func (m *HAMonitor) dueRestart(id string, interval time.Duration) bool {
 }
 
 // restart starts inst: on its host when it still has one, else on another
-// host of its cluster. A failure counts against s.RestartRetries; the last
+// host of its cluster (Start places an instance without a host). A failure counts against s.RestartRetries; the last
 // one puts the instance in Error. The error returned is the store's, not
 // the restart's (that one is in the events).
 func (m *HAMonitor) restart(ctx context.Context, s HASettings, inst *Instance) (bool, error) {
-	var err error
-	if inst.HostID != "" {
-		_, err = m.c.Instances.Start(ctx, inst.ID)
-	} else {
-		_, err = m.c.placeAndStart(ctx, inst.ID, nil)
-	}
+	_, err := m.c.Instances.Start(ctx, inst.ID)
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}

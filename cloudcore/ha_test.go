@@ -34,15 +34,7 @@ func checkUntil(t *testing.T, f *fixture, m *cloudcore.HAMonitor, what string, d
 		if err != nil {
 			t.Logf("HA pass: %v", err)
 		}
-		sum.Checked += r.Checked
-		sum.Suspect += r.Suspect
-		sum.Held += r.Held
-		sum.Degraded += r.Degraded
-		sum.FenceFailed += r.FenceFailed
-		sum.Fenced += r.Fenced
-		sum.Stopped += r.Stopped
-		sum.Restarted += r.Restarted
-		sum.Failed += r.Failed
+		sum.Add(r)
 		if done() {
 			return sum
 		}
@@ -266,8 +258,7 @@ func TestHAMassFailureGuard(t *testing.T) {
 		return true
 	})
 	for range 3 {
-		r2 := checkUntil(t, f, m, "another pass", func() bool { return true })
-		r.Fenced += r2.Fenced
+		r.Add(checkUntil(t, f, m, "another pass", func() bool { return true }))
 	}
 	if r.Fenced != 0 || r.Held == 0 {
 		t.Errorf("passes fenced %d and held %d hosts; want none fenced, some held", r.Fenced, r.Held)
@@ -381,5 +372,47 @@ func mustDo(t *testing.T, what string, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func TestHostOOBMIsValidatedAndSealed(t *testing.T) {
+	f := newFixture(t, fixtureOpts{hosts: 1})
+	const secret = "bmc-s3cret-passphrase"
+	for _, tc := range []struct {
+		name  string
+		oobm  cloudcore.OOBMSpec
+		field string
+	}{
+		{"address with a path", cloudcore.OOBMSpec{Address: "http://bmc1/", Username: "admin"}, "oobm.address"},
+		{"port out of range", cloudcore.OOBMSpec{Address: "10.0.0.5:70000", Username: "admin"}, "oobm.address"},
+		{"no address", cloudcore.OOBMSpec{Username: "admin"}, "oobm.address"},
+		{"no user", cloudcore.OOBMSpec{Address: "10.0.0.5"}, "oobm.username"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := f.c.Hosts.Create(f.ctx, cloudcore.HostSpec{Name: "bmc-host", ClusterID: f.cluster.ID,
+				URL: "simulator://bmc-host", OOBM: &tc.oobm})
+			var fe *cloudcore.FieldError
+			if !errors.As(err, &fe) || fe.Field != tc.field || !errors.Is(err, cloudcore.ErrInvalid) {
+				t.Fatalf("Create = %v, want an invalid-field error naming %s", err, tc.field)
+			}
+			if hosts := must(f.c.Hosts.List(f.ctx, cloudcore.HostFilter{Name: "bmc-host"}))(t); len(hosts) != 0 {
+				t.Errorf("a refused host was stored: %+v", hosts[0])
+			}
+		})
+	}
+	h := must(f.c.Hosts.Create(f.ctx, cloudcore.HostSpec{Name: "bmc-host", ClusterID: f.cluster.ID, URL: "simulator://bmc-host",
+		OOBM: &cloudcore.OOBMSpec{Address: "10.0.0.5:623", Username: "admin", Password: secret}}))(t)
+	got := f.host(h.ID)
+	if got.OOBM == nil || got.OOBM.Address != "10.0.0.5:623" || got.OOBM.Username != "admin" || got.OOBM.SealedPassword == "" ||
+		strings.Contains(got.OOBM.SealedPassword, secret) {
+		t.Errorf("stored OOBM = %+v, want the address, the user and a sealed password", got.OOBM)
+	}
+	assertFileLacks(t, f.cfg.Database, secret)
+	assertFileLacks(t, f.cfg.Database+"-wal", secret)
+
+	// An empty address removes it.
+	must(f.c.Hosts.Update(f.ctx, h.ID, cloudcore.HostUpdate{OOBM: &cloudcore.OOBMSpec{}}))(t)
+	if got := f.host(h.ID); got.OOBM != nil {
+		t.Errorf("OOBM after removing it = %+v, want none", got.OOBM)
 	}
 }

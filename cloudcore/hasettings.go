@@ -1,6 +1,7 @@
 package cloudcore
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -44,30 +45,14 @@ var DefaultHASettings = HASettings{
 
 // over returns s with its zero fields taken from base.
 func (s HASettings) over(base HASettings) HASettings {
-	pick := func(v, b time.Duration) time.Duration {
-		if v == 0 {
-			return b
-		}
-		return v
+	return HASettings{
+		PingInterval:          cmp.Or(s.PingInterval, base.PingInterval),
+		PingTimeout:           cmp.Or(s.PingTimeout, base.PingTimeout),
+		InvestigationAttempts: cmp.Or(s.InvestigationAttempts, base.InvestigationAttempts),
+		FenceTimeout:          cmp.Or(s.FenceTimeout, base.FenceTimeout),
+		RestartRetries:        cmp.Or(s.RestartRetries, base.RestartRetries),
+		MaxFenceFraction:      cmp.Or(s.MaxFenceFraction, base.MaxFenceFraction),
 	}
-	out := HASettings{
-		PingInterval:          pick(s.PingInterval, base.PingInterval),
-		PingTimeout:           pick(s.PingTimeout, base.PingTimeout),
-		FenceTimeout:          pick(s.FenceTimeout, base.FenceTimeout),
-		InvestigationAttempts: s.InvestigationAttempts,
-		RestartRetries:        s.RestartRetries,
-		MaxFenceFraction:      s.MaxFenceFraction,
-	}
-	if out.InvestigationAttempts == 0 {
-		out.InvestigationAttempts = base.InvestigationAttempts
-	}
-	if out.RestartRetries == 0 {
-		out.RestartRetries = base.RestartRetries
-	}
-	if out.MaxFenceFraction == 0 {
-		out.MaxFenceFraction = base.MaxFenceFraction
-	}
-	return out
 }
 
 // validate checks the fields that are set; field names are prefixed with

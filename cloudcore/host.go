@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
+	"github.com/cloudcore/terraform-provider-cloudcore/cloudcore/oobm"
 	"github.com/cloudcore/terraform-provider-cloudcore/cloudcore/store"
 	"github.com/cloudcore/terraform-provider-cloudcore/hypervisors"
 )
@@ -279,9 +277,9 @@ func (s *HostService) Update(ctx context.Context, id string, u HostUpdate) (*Hos
 			return nil, err
 		}
 	}
-	var oobm *OOBM
+	var bmc *OOBM
 	if u.OOBM != nil && u.OOBM.Address != "" {
-		if oobm, err = s.c.sealOOBM(id, *u.OOBM); err != nil {
+		if bmc, err = s.c.sealOOBM(id, *u.OOBM); err != nil {
 			return nil, err
 		}
 	}
@@ -301,7 +299,7 @@ func (s *HostService) Update(ctx context.Context, id string, u HostUpdate) (*Hos
 			h.State = HostUp
 		}
 		if u.OOBM != nil {
-			h.OOBM = oobm
+			h.OOBM = bmc
 		}
 		set(&h.Maintenance, u.Maintenance)
 		h.State = hostStateWith(h.State, h.Maintenance)
@@ -311,8 +309,8 @@ func (s *HostService) Update(ctx context.Context, id string, u HostUpdate) (*Hos
 
 // sealOOBM validates spec and encrypts its password, bound to the host.
 func (c *Cloud) sealOOBM(hostID string, spec OOBMSpec) (*OOBM, error) {
-	if err := validOOBMAddress(spec.Address); err != nil {
-		return nil, err
+	if _, _, err := oobm.ParseAddress(spec.Address); err != nil {
+		return nil, invalid("oobm.address", "%v", err)
 	}
 	if spec.Username == "" {
 		return nil, invalid("oobm.username", "the BMC needs a user name; give the IPMI user that may control the chassis power")
@@ -330,21 +328,6 @@ func (c *Cloud) sealOOBM(hostID string, spec OOBMSpec) (*OOBM, error) {
 
 // oobmAAD binds a sealed BMC password to its host.
 func oobmAAD(hostID string) []byte { return []byte(hostID + "/oobm") }
-
-// validOOBMAddress accepts a host name or IP address with an optional port.
-func validOOBMAddress(addr string) error {
-	host := addr
-	if h, port, err := net.SplitHostPort(addr); err == nil {
-		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-			return invalid("oobm.address", "port %q is not a port number; write host:623 or leave the port out", port)
-		}
-		host = h
-	}
-	if host == "" || strings.ContainsAny(host, "/ ") {
-		return invalid("oobm.address", "%q is not a host name or IP address; give the BMC's address, e.g. 10.0.0.5 or bmc1.example:623", addr)
-	}
-	return nil
-}
 
 func hostStateWith(st HostState, maintenance bool) HostState {
 	switch {

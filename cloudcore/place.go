@@ -29,12 +29,12 @@ func releaseHost(ctx context.Context, tx store.Tx, inst *Instance) error {
 
 // placeAndStart starts a stopped instance that holds no host: in one
 // transaction it chooses a host of the instance's cluster that reaches the
-// root volume's pool (honouring anti-affinity; never a host in exclude)
+// root volume's pool (honouring anti-affinity)
 // and reserves its capacity; then it creates the VM there over the volume
 // and starts it. When that fails, the VM is removed from the host again and
 // the instance is left as it was, without a host. A crash in between is
 // settled by recovery (settlePlace).
-func (c *Cloud) placeAndStart(ctx context.Context, id string, exclude []string) (*Instance, error) {
+func (c *Cloud) placeAndStart(ctx context.Context, id string) (*Instance, error) {
 	var (
 		nets []*Network
 		pool *StoragePool
@@ -70,7 +70,7 @@ func (c *Cloud) placeAndStart(ctx context.Context, id string, exclude []string) 
 				}
 				nets = append(nets, net)
 			}
-			d, err := c.place(ctx, tx, inst, p, exclude)
+			d, err := c.place(ctx, tx, inst, p, nil)
 			if err != nil {
 				return false, err
 			}

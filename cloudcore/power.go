@@ -112,7 +112,7 @@ func (s *InstanceService) Start(ctx context.Context, id string) (*Instance, erro
 		return nil, err
 	}
 	if inst.HostID == "" && inst.PoolID != "" && (inst.State == Stopped || inst.State == Error) {
-		return s.c.placeAndStart(ctx, id, nil)
+		return s.c.placeAndStart(ctx, id)
 	}
 	return s.c.runOp(ctx, id, op{
 		name: "instance.start",

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	ipmi "github.com/bougou/go-ipmi/pkg/client"
@@ -36,25 +37,26 @@ var ErrPowerStillOn = errors.New("the chassis still reports power on")
 // power down.
 const pollEvery = 100 * time.Millisecond
 
-// hostPort splits cfg.Address, defaulting the port.
-func (cfg Config) hostPort() (string, int, error) {
-	host, port := cfg.Address, DefaultPort
-	if h, p, err := net.SplitHostPort(cfg.Address); err == nil {
+// ParseAddress splits a BMC address ("host" or "host:port") into its host
+// and port, defaulting the port to DefaultPort.
+func ParseAddress(addr string) (string, int, error) {
+	host, port := addr, DefaultPort
+	if h, p, err := net.SplitHostPort(addr); err == nil {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 65535 {
-			return "", 0, fmt.Errorf("BMC address %q: port %q is not a port number", cfg.Address, p)
+			return "", 0, fmt.Errorf("port %q is not a port number; write host:623 or leave the port out", p)
 		}
 		host, port = h, n
 	}
-	if host == "" {
-		return "", 0, fmt.Errorf("BMC address %q names no host", cfg.Address)
+	if host == "" || strings.ContainsAny(host, "/ ") {
+		return "", 0, fmt.Errorf("%q is not a host name or IP address; give the BMC's address, e.g. 10.0.0.5 or bmc1.example:623", addr)
 	}
 	return host, port, nil
 }
 
 // session opens an IPMI v2.0 session with the BMC and runs fn in it.
 func session(ctx context.Context, cfg Config, fn func(c *ipmi.Client) error) error {
-	host, port, err := cfg.hostPort()
+	host, port, err := ParseAddress(cfg.Address)
 	if err != nil {
 		return err
 	}

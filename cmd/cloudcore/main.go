@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -89,7 +90,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 		if err != nil {
 			return cfg, fmt.Errorf("-secret-key-file: %w", err)
 		}
-		cfg.cloud.SecretKey = string(trimSpace(b))
+		cfg.cloud.SecretKey = strings.TrimSpace(string(b))
 	}
 	switch {
 	case cfg.leaseTTL < time.Second:
@@ -98,11 +99,4 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 		return cfg, fmt.Errorf("-tick %v must be positive and at most a third of -lease-ttl (%v)", cfg.tick, cfg.leaseTTL)
 	}
 	return cfg, nil
-}
-
-func trimSpace(b []byte) []byte {
-	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r' || b[len(b)-1] == ' ') {
-		b = b[:len(b)-1]
-	}
-	return b
 }
