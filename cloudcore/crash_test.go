@@ -24,15 +24,20 @@ const (
 	childPrefixEnv = "CLOUDCORE_TEST_PREFIX"
 	childCountEnv  = "CLOUDCORE_TEST_COUNT"
 	childKeyEnv    = "CLOUDCORE_TEST_KEY"
+	childHostEnv   = "CLOUDCORE_TEST_HOST" // the simulated host of "power" mode
 )
 
 // TestChildProcess is not a test: it is the body of the separate processes
-// the crash and concurrency tests run and kill. It deploys instances, and
-// in "churn" mode destroys each one again.
+// the crash, concurrency and fencing tests run and kill. It deploys
+// instances, and in "churn" mode destroys each one again; in "power" mode
+// it is the power of a simulated host (see hostPower).
 func TestChildProcess(t *testing.T) {
 	mode := os.Getenv(childEnv)
-	if mode == "" {
-		t.Skip("runs only as a child of the crash and concurrency tests")
+	switch mode {
+	case "":
+		t.Skip("runs only as a child of the crash, concurrency and fencing tests")
+	case "power":
+		hostPower(t, os.Getenv(childStateEnv), os.Getenv(childHostEnv))
 	}
 	ctx := context.Background()
 	c, err := cloudcore.Open(ctx, cloudcore.Config{Database: os.Getenv(childDBEnv), StateDir: os.Getenv(childStateEnv), SecretKey: os.Getenv(childKeyEnv)})

@@ -15,6 +15,7 @@ import (
 
 	ipmi "github.com/bougou/go-ipmi/pkg/client"
 	"github.com/bougou/go-ipmi/pkg/command/chassis"
+	"github.com/bougou/go-ipmi/pkg/types"
 )
 
 // DefaultPort is IPMI's RMCP port.
@@ -28,6 +29,13 @@ type Config struct {
 	Username string
 	Password string
 }
+
+// cipherSuite is the RMCP+ cipher suite sessions use: 3 (RAKP-HMAC-SHA1
+// authentication, HMAC-SHA1-96 integrity, AES-CBC-128 confidentiality),
+// which IPMI v2.0 BMCs support widely. It is pinned rather than negotiated
+// because probing suites one by one leaves half-open sessions on BMCs that
+// do not answer an unsupported suite, until their session table is full.
+const cipherSuite = types.CipherSuiteID3
 
 // ErrPowerStillOn is returned by PowerOff when the chassis still reports
 // power on when ctx ends.
@@ -65,8 +73,9 @@ func session(ctx context.Context, cfg Config, fn func(c *ipmi.Client) error) err
 		return fmt.Errorf("BMC %s: %w", cfg.Address, err)
 	}
 	c.WithInterface(ipmi.InterfaceLanplus)
+	c.WithCipherSuiteID(cipherSuite)
 	if err := c.Connect(ctx); err != nil {
-		return fmt.Errorf("opening an IPMI session with BMC %s: %w", cfg.Address, err)
+		return fmt.Errorf("opening an IPMI session with BMC %s (check the host's oobm address, username and password): %w", cfg.Address, err)
 	}
 	defer func() { _ = c.Close(context.WithoutCancel(ctx)) }()
 	if err := fn(c); err != nil {
