@@ -46,6 +46,13 @@ type Instance struct {
 	HAAttempts int  `json:"ha_attempts,omitempty"`
 }
 
+// Unplaced reports whether the instance keeps its root volume but holds no
+// host, as when its host was fenced and no other host could take it:
+// Start places it again, on a host that reaches the volume.
+func (i *Instance) Unplaced() bool {
+	return i.HostID == "" && i.PoolID != "" && (i.State == Stopped || i.State == Error)
+}
+
 // InstanceNIC is one network interface with the addresses IPAM gave it.
 type InstanceNIC struct {
 	NetworkID string     `json:"network_id"`

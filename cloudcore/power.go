@@ -111,7 +111,7 @@ func (s *InstanceService) Start(ctx context.Context, id string) (*Instance, erro
 	if err != nil {
 		return nil, err
 	}
-	if inst.HostID == "" && inst.PoolID != "" && (inst.State == Stopped || inst.State == Error) {
+	if inst.Unplaced() {
 		return s.c.placeAndStart(ctx, id)
 	}
 	return s.c.runOp(ctx, id, op{

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -55,6 +56,7 @@ type instanceModel struct {
 	AffinityGroupIDs types.Set          `tfsdk:"affinity_group_ids"`
 	HostID           types.String       `tfsdk:"host_id"`
 	State            types.String       `tfsdk:"state"`
+	LastError        types.String       `tfsdk:"last_error"`
 	Timeouts         timeouts.Value     `tfsdk:"timeouts"`
 }
 
@@ -107,7 +109,9 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 				MarkdownDescription: "The host the instance runs on (it may change when HA restarts it elsewhere)."},
 			"state": schema.StringAttribute{Computed: true,
-				MarkdownDescription: "The lifecycle state: Running, Stopped, Error, ... An instance in Error (for example, its VM was deleted out of band) is planned for replacement."},
+				MarkdownDescription: "The lifecycle state: Running, Stopped, Error, ... An instance in Error (for example, its VM was deleted out of band) is planned for replacement, except one that keeps its root volume but lost its host (its host was fenced and the HA monitor found no room elsewhere): apply starts that one on a host with room."},
+			"last_error": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "Why the instance is in Error (empty otherwise)."},
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
 		Blocks: map[string]schema.Block{
@@ -131,7 +135,8 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 }
 
 // ModifyPlan replaces an instance the engine has put in Error (a failed
-// deploy, or its VM deleted out of band) and says why.
+// deploy, or its VM deleted out of band) and says why; an unplaced one
+// (see cloudcore.Instance.Unplaced) is started on a new host instead.
 func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
@@ -140,8 +145,25 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if req.State.Raw.IsNull() {
 		return
 	}
-	var state types.String
+	var state, id types.String
+	var running types.Bool
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("state"), &state)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("running"), &running)...)
+	if resp.Diagnostics.HasError() || (state.ValueString() != string(cloudcore.Error) && state.ValueString() != string(cloudcore.Stopped)) {
+		return
+	}
+	if r.cloud != nil {
+		if inst, err := r.cloud.Instances.Get(ctx, id.ValueString()); err == nil && inst.Unplaced() {
+			if running.ValueBool() {
+				resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("host_id"), types.StringUnknown())...)
+				resp.Diagnostics.AddAttributeWarning(path.Root("state"), "Instance Will Be Placed Again",
+					fmt.Sprintf("The instance is %s without a host (%s). It keeps its root volume, so it is not replaced: "+
+						"apply starts it on a host of its cluster that has room.", inst.State, cmp.Or(inst.LastError, "its host was fenced")))
+			}
+			return
+		}
+	}
 	if state.ValueString() != string(cloudcore.Error) {
 		return
 	}
@@ -200,7 +222,7 @@ func (m *instanceModel) fill(i *cloudcore.Instance) {
 	m.ID, m.Name, m.ZoneID, m.TemplateID = types.StringValue(i.ID), types.StringValue(i.Name), types.StringValue(i.ZoneID), types.StringValue(i.TemplateID)
 	m.CPUs, m.MemoryMiB, m.RootDiskGiB = types.Int64Value(int64(i.CPUs)), types.Int64Value(i.MemoryMiB), types.Int64Value(i.RootDiskBytes>>30)
 	m.HAEnabled, m.Running = types.BoolValue(i.HAEnabled), types.BoolValue(i.State == cloudcore.Running)
-	m.HostID, m.State = types.StringValue(i.HostID), types.StringValue(string(i.State))
+	m.HostID, m.State, m.LastError = types.StringValue(i.HostID), types.StringValue(string(i.State)), types.StringValue(i.LastError)
 	if i.UserData != "" || !m.UserData.IsNull() {
 		m.UserData = types.StringValue(i.UserData)
 	}
