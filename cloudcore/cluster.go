@@ -86,7 +86,7 @@ func (cl *Cluster) validate() error {
 			return invalid(f.field, "%v is out of range; use a factor from 1 to 16", f.v)
 		}
 	}
-	return cl.HA.validate("ha.")
+	return cl.HA.Validate()
 }
 
 func orOne(f float64) float64 {

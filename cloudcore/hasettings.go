@@ -55,9 +55,10 @@ func (s HASettings) over(base HASettings) HASettings {
 	}
 }
 
-// validate checks the fields that are set; field names are prefixed with
-// prefix (e.g. "ha.").
-func (s HASettings) validate(prefix string) error {
+// Validate checks the fields that are set. Its errors are FieldErrors
+// naming the field as "ha.<field>" (e.g. "ha.ping_timeout").
+func (s HASettings) Validate() error {
+	const prefix = "ha."
 	for _, d := range []struct {
 		field string
 		v     time.Duration

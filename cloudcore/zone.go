@@ -54,7 +54,7 @@ func (s *ZoneService) Create(ctx context.Context, spec ZoneSpec) (*Zone, error) 
 	if err != nil {
 		return nil, err
 	}
-	if err := spec.HA.validate("ha."); err != nil {
+	if err := spec.HA.Validate(); err != nil {
 		return nil, err
 	}
 	z := &Zone{Name: spec.Name, Description: spec.Description, DNS: dns, Enabled: !spec.Disabled, HA: spec.HA}
@@ -98,7 +98,7 @@ func (s *ZoneService) Update(ctx context.Context, id string, u ZoneUpdate) (*Zon
 			z.DNS = dns
 		}
 		if u.HA != nil {
-			if err := u.HA.validate("ha."); err != nil {
+			if err := u.HA.Validate(); err != nil {
 				return err
 			}
 			z.HA = *u.HA

@@ -47,6 +47,8 @@ type hostDataModel struct {
 	CPUs              types.Int64  `tfsdk:"cpus"`
 	CPUMHz            types.Int64  `tfsdk:"cpu_mhz"`
 	MemoryMiB         types.Int64  `tfsdk:"memory_mib"`
+	HAState           types.String `tfsdk:"ha_state"`
+	HADetail          types.String `tfsdk:"ha_detail"`
 }
 
 // hostStates are the states a host can be observed in.
@@ -106,6 +108,8 @@ func (d *hostsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 					"cpus":               num("The number of physical CPUs."),
 					"cpu_mhz":            num("The speed of the CPUs in MHz."),
 					"memory_mib":         num("The memory in MiB."),
+					"ha_state":           str("Where the HA monitor stands with the host: `Available`, `Suspect`, `Degraded`, `FenceFailed` or `Fenced` (see `cloudcore_host`)."),
+					"ha_detail":          str("Why the host is in its `ha_state`."),
 				}},
 			},
 		},
@@ -135,6 +139,7 @@ func (d *hostsDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 			Maintenance: types.BoolValue(h.Maintenance), Hostname: types.StringValue(h.Hostname),
 			Hypervisor: types.StringValue(h.Hypervisor), HypervisorVersion: types.StringValue(h.Version),
 			CPUs: types.Int64Value(int64(h.CPUs)), CPUMHz: types.Int64Value(int64(h.CPUMHz)), MemoryMiB: types.Int64Value(h.MemoryMiB),
+			HAState: types.StringValue(string(h.HAState)), HADetail: types.StringValue(h.HADetail),
 		}
 	}
 	m.IDs = stringList(ids, false)

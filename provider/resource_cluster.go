@@ -37,6 +37,7 @@ type clusterModel struct {
 	CPUOvercommit    types.Float64  `tfsdk:"cpu_overcommit"`
 	MemoryOvercommit types.Float64  `tfsdk:"memory_overcommit"`
 	Enabled          types.Bool     `tfsdk:"enabled"`
+	HA               *haModel       `tfsdk:"ha"`
 	Timeouts         timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -96,6 +97,7 @@ func (r *clusterResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				MarkdownDescription: "Whether new instances may be placed on the cluster's hosts. Default `true`. " +
 					"Changes happen in place.",
 			},
+			"ha":       haAttribute("the zone's `ha`, then cloudcore's defaults"),
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
 	}
@@ -105,6 +107,7 @@ func (m *clusterModel) fill(cl *cloudcore.Cluster) {
 	m.ID, m.Name, m.PodID, m.ZoneID = types.StringValue(cl.ID), types.StringValue(cl.Name), types.StringValue(cl.PodID), types.StringValue(cl.ZoneID)
 	m.Hypervisor, m.Enabled = types.StringValue(cl.Hypervisor), types.BoolValue(cl.Enabled)
 	m.CPUOvercommit, m.MemoryOvercommit = types.Float64Value(cl.CPUOvercommit), types.Float64Value(cl.MemoryOvercommit)
+	m.HA = haModelOf(cl.HA, m.HA)
 }
 
 func (r *clusterResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -112,7 +115,7 @@ func (r *clusterResource) Create(ctx context.Context, req resource.CreateRequest
 		func(ctx context.Context, plan *clusterModel) (*cloudcore.Cluster, error) {
 			return r.cloud.Clusters.Create(ctx, cloudcore.ClusterSpec{Name: plan.Name.ValueString(), PodID: plan.PodID.ValueString(),
 				Hypervisor: plan.Hypervisor.ValueString(), CPUOvercommit: plan.CPUOvercommit.ValueFloat64(),
-				MemoryOvercommit: plan.MemoryOvercommit.ValueFloat64(), Disabled: !plan.Enabled.ValueBool()})
+				MemoryOvercommit: plan.MemoryOvercommit.ValueFloat64(), Disabled: !plan.Enabled.ValueBool(), HA: plan.HA.settings()})
 		})
 }
 
@@ -125,7 +128,7 @@ func (r *clusterResource) Update(ctx context.Context, req resource.UpdateRequest
 		func(ctx context.Context, plan *clusterModel) (*cloudcore.Cluster, error) {
 			return r.cloud.Clusters.Update(ctx, plan.ID.ValueString(), cloudcore.ClusterUpdate{Name: strPtr(plan.Name),
 				CPUOvercommit: float64IfKnown(plan.CPUOvercommit), MemoryOvercommit: float64IfKnown(plan.MemoryOvercommit),
-				Enabled: boolPtr(plan.Enabled)})
+				Enabled: boolPtr(plan.Enabled), HA: new(plan.HA.settings())})
 		})
 }
 

@@ -53,7 +53,19 @@ type hostModel struct {
 	MemoryMiB         types.Int64    `tfsdk:"memory_mib"`
 	ZoneID            types.String   `tfsdk:"zone_id"`
 	PodID             types.String   `tfsdk:"pod_id"`
+	OOBM              *hostOOBMModel `tfsdk:"oobm"`
+	HAState           types.String   `tfsdk:"ha_state"`
+	HADetail          types.String   `tfsdk:"ha_detail"`
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
+}
+
+// hostOOBMModel is the host's `oobm` attribute: its BMC.
+type hostOOBMModel struct {
+	Address           types.String `tfsdk:"address"`
+	Username          types.String `tfsdk:"username"`
+	Password          types.String `tfsdk:"password"`
+	PasswordWO        types.String `tfsdk:"password_wo"`
+	PasswordWOVersion types.Int64  `tfsdk:"password_wo_version"`
 }
 
 func (r *hostResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -175,7 +187,67 @@ func (r *hostResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 				Computed: true, PlanModifiers: keep,
 				MarkdownDescription: "The UUID of the host's pod.",
 			},
+			"oobm": oobmAttribute(),
+			"ha_state": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "Where the HA monitor stands with the host: `Available` (answering), `Suspect` " +
+					"(silent beyond `ping_timeout`, being investigated), `Degraded` (silent, but a peer sees it running: " +
+					"not fenced), `FenceFailed`, or `Fenced` (powered off; its HA instances were restarted elsewhere). " +
+					"Empty until the monitor has checked the host.",
+			},
+			"ha_detail": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Why the host is in its `ha_state`, in a sentence.",
+			},
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+// oobmAttribute is the schema of a host's `oobm` attribute.
+func oobmAttribute() schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{
+		Optional: true,
+		MarkdownDescription: "The host's out-of-band management: its BMC (iDRAC, iLO, ...), reached over IPMI v2.0 " +
+			"LAN (RMCP+, cipher suite 3). The HA monitor fences a host that stops answering by powering it off " +
+			"through the BMC before it restarts the host's HA instances elsewhere; without it, only drivers that can " +
+			"fence (the simulator) can. The password is stored encrypted. Changes happen in place; removing the " +
+			"attribute removes the BMC.",
+		Attributes: map[string]schema.Attribute{
+			"address": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "The BMC's IP address or host name, with an optional port: `10.0.0.5`, `bmc1.example:623`.",
+				Validators:          []validator.String{bmcAddress()},
+			},
+			"username": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "The IPMI user, which needs the privilege to control the chassis power (operator or administrator).",
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"password": schema.StringAttribute{
+				Optional: true, Sensitive: true,
+				MarkdownDescription: "The IPMI user's password, kept in the Terraform state (marked sensitive); with " +
+					"Terraform 1.11 or later prefer `password_wo`. Conflicts with `password_wo`.",
+				Validators: []validator.String{
+					stringvalidator.LengthAtLeast(1),
+					stringvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("password_wo")),
+				},
+			},
+			"password_wo": schema.StringAttribute{
+				Optional: true, Sensitive: true, WriteOnly: true,
+				MarkdownDescription: "Write-only alternative to `password` (Terraform 1.11 or later), never stored in the " +
+					"plan or the state; sent whenever the `oobm` settings change, so change `password_wo_version` to " +
+					"rotate it. Conflicts with `password`.",
+				Validators: []validator.String{
+					stringvalidator.LengthAtLeast(1),
+					stringvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("password")),
+				},
+			},
+			"password_wo_version": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: "Any number; change it to send `password_wo` to cloudcore again. Requires `password_wo`.",
+				Validators:          []validator.Int64{int64validator.AlsoRequires(path.MatchRelative().AtParent().AtName("password_wo"))},
+			},
 		},
 	}
 }
@@ -190,7 +262,41 @@ func (m *hostModel) fill(h *cloudcore.Host) {
 	m.CPUs, m.CPUMHz, m.MemoryMiB = types.Int64Value(int64(h.CPUs)), types.Int64Value(int64(h.CPUMHz)), types.Int64Value(h.MemoryMiB)
 	m.ZoneID, m.PodID = types.StringValue(h.ZoneID), types.StringValue(h.PodID)
 	m.PasswordWO = types.StringNull() // write-only: never in the state
+	m.HAState, m.HADetail = types.StringValue(string(h.HAState)), types.StringValue(h.HADetail)
+	switch {
+	case h.OOBM == nil:
+		m.OOBM = nil
+	case m.OOBM == nil: // imported: the password cannot be read back
+		m.OOBM = &hostOOBMModel{Address: types.StringValue(h.OOBM.Address), Username: types.StringValue(h.OOBM.Username)}
+	default:
+		m.OOBM.Address, m.OOBM.Username, m.OOBM.PasswordWO = types.StringValue(h.OOBM.Address), types.StringValue(h.OOBM.Username), types.StringNull()
+	}
 }
+
+// spec is the engine's request for the configured BMC; wo is the
+// configured `oobm.password_wo`. A nil model asks for no BMC.
+func (m *hostOOBMModel) spec(wo types.String) *cloudcore.OOBMSpec {
+	if m == nil {
+		return &cloudcore.OOBMSpec{}
+	}
+	password := m.Password.ValueString()
+	if !wo.IsNull() {
+		password = wo.ValueString()
+	}
+	return &cloudcore.OOBMSpec{Address: m.Address.ValueString(), Username: m.Username.ValueString(), Password: password}
+}
+
+// changed reports whether going from prior to m changes the BMC.
+func (m *hostOOBMModel) changed(prior *hostOOBMModel) bool {
+	if m == nil || prior == nil {
+		return (m == nil) != (prior == nil)
+	}
+	return !m.Address.Equal(prior.Address) || !m.Username.Equal(prior.Username) || !m.Password.Equal(prior.Password) ||
+		!m.PasswordWOVersion.Equal(prior.PasswordWOVersion)
+}
+
+// oobmPasswordWO is the path of the write-only BMC password.
+var oobmPasswordWO = path.Root("oobm").AtName("password_wo")
 
 // hostURLMismatch explains why raw cannot be the URL of a host of the
 // given hypervisor ("" when it can, or when the hypervisor is unknown here).
@@ -259,8 +365,9 @@ func (r *hostResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 func (r *hostResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan hostModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	var wo types.String
+	var wo, oobmWO types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("password_wo"), &wo)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, oobmPasswordWO, &oobmWO)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -273,8 +380,12 @@ func (r *hostResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if !wo.IsNull() {
 		password = wo.ValueString()
 	}
-	h, err := r.cloud.Hosts.Create(ctx, cloudcore.HostSpec{Name: plan.Name.ValueString(), ClusterID: plan.ClusterID.ValueString(),
-		URL: plan.URL.ValueString(), Username: plan.Username.ValueString(), Password: password})
+	spec := cloudcore.HostSpec{Name: plan.Name.ValueString(), ClusterID: plan.ClusterID.ValueString(),
+		URL: plan.URL.ValueString(), Username: plan.Username.ValueString(), Password: password}
+	if plan.OOBM != nil {
+		spec.OOBM = plan.OOBM.spec(oobmWO)
+	}
+	h, err := r.cloud.Hosts.Create(ctx, spec)
 	if err != nil {
 		addError(&resp.Diagnostics, "Unable to Create Host", err, path.Root("url"))
 		return
@@ -303,8 +414,9 @@ func (r *hostResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	var plan, state hostModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	var wo types.String
+	var wo, oobmWO types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("password_wo"), &wo)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, oobmPasswordWO, &oobmWO)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -330,6 +442,9 @@ func (r *hostResource) Update(ctx context.Context, req resource.UpdateRequest, r
 			p = wo.ValueString()
 		}
 		u.Password = &p
+	}
+	if plan.OOBM.changed(state.OOBM) {
+		u.OOBM = plan.OOBM.spec(oobmWO)
 	}
 	h, err := r.cloud.Hosts.Update(ctx, plan.ID.ValueString(), u)
 	if err != nil {

@@ -191,6 +191,83 @@ func TestAccHost(t *testing.T) {
 	})
 }
 
+// hostOOBM is a check that host hostName's BMC, as the engine stores it,
+// has address addr (none when ""), with a sealed password when it has one.
+func (a *accCloud) hostOOBM(hostName, addr string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		var err error
+		a.outOfBand(func(ctx context.Context, c *cloudcore.Cloud) error {
+			hosts, lerr := c.Hosts.List(ctx, cloudcore.HostFilter{Name: hostName})
+			if lerr != nil || len(hosts) != 1 {
+				return fmt.Errorf("want 1 host named %s: %v", hostName, lerr)
+			}
+			switch o := hosts[0].OOBM; {
+			case addr == "" && o != nil:
+				err = fmt.Errorf("host %s has BMC %s, want none", hostName, o.Address)
+			case addr != "" && (o == nil || o.Address != addr || o.SealedPassword == ""):
+				err = fmt.Errorf("host %s has BMC %+v, want %s with a sealed password", hostName, o, addr)
+			}
+			return nil
+		})()
+		return err
+	}
+}
+
+func TestAccHostOOBM(t *testing.T) {
+	a := newAccCloud(t)
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	const res = "cloudcore_host.test"
+	config := func(oobm string) string {
+		return a.config(hostParentsHCL+`resource "cloudcore_host" "test" {
+  cluster_id = cloudcore_cluster.c.id
+  name       = "host-a"
+  url        = "simulator://hv1"
+  %s
+}`, oobm)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories,
+		Steps: []resource.TestStep{
+			{
+				Config: config(`oobm = {
+    address  = "10.0.0.5"
+    username = "admin"
+    password = "bmc-s3cret"
+  }`),
+				Check: a.hostOOBM("host-a", "10.0.0.5"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(res, tfjsonpath.New("id")),
+					statecheck.ExpectSensitiveValue(res, tfjsonpath.New("oobm").AtMapKey("password")),
+				},
+			},
+			{
+				// A new BMC address, in place.
+				Config: config(`oobm = {
+    address  = "bmc1.example:6230"
+    username = "admin"
+    password = "bmc-s3cret"
+  }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate),
+				}},
+				Check:             a.hostOOBM("host-a", "bmc1.example:6230"),
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(res, tfjsonpath.New("id"))},
+			},
+			// The BMC password is never read back.
+			{ResourceName: res, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts", "oobm.password"}},
+			{
+				// Removing the attribute removes the BMC, in place.
+				Config: config(""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate),
+				}},
+				Check:             a.hostOOBM("host-a", ""),
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(res, tfjsonpath.New("id"))},
+			},
+		},
+	})
+}
+
 func TestAccHostPasswordWriteOnly(t *testing.T) {
 	a := newAccCloud(t)
 	sameID := statecheck.CompareValue(compare.ValuesSame())
@@ -204,6 +281,12 @@ func TestAccHostPasswordWriteOnly(t *testing.T) {
   username            = "root"
   password_wo         = %q
   password_wo_version = %d
+  oobm = {
+    address             = "10.0.0.5"
+    username            = "admin"
+    password_wo         = %[1]q
+    password_wo_version = %[2]d
+  }
 }`, password, version)
 	}
 	resource.UnitTest(t, resource.TestCase{
@@ -212,11 +295,12 @@ func TestAccHostPasswordWriteOnly(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: config("first", 1),
-				Check:  sealed.record("host-a", ""),
+				Check:  resource.ComposeTestCheckFunc(sealed.record("host-a", ""), a.hostOOBM("host-a", "10.0.0.5")),
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(res, tfjsonpath.New("id")),
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("password_wo"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("password"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("oobm").AtMapKey("password_wo"), knownvalue.Null()),
 				},
 			},
 			{
@@ -239,7 +323,7 @@ func TestAccHostPasswordWriteOnly(t *testing.T) {
 			// password_wo is never in the state; its version is
 			// configuration only, not something cloudcore records.
 			{ResourceName: res, ImportState: true, ImportStateVerify: true,
-				ImportStateVerifyIgnore: []string{"timeouts", "password_wo_version"}},
+				ImportStateVerifyIgnore: []string{"timeouts", "password_wo_version", "oobm.password_wo_version"}},
 		},
 	})
 }
@@ -265,6 +349,9 @@ func TestHostRejectsBadInputAtPlanTime(t *testing.T) {
 			step(`url = "hv1"`, `"hv1" is not a URL`),
 			step("url = \"simulator://hv1\"\npassword = \"a\"\npassword_wo = \"b\"", `(?s)Invalid Attribute Combination.*password`),
 			step("url = \"simulator://hv1\"\npassword_wo_version = 1", `(?s)Invalid Attribute Combination.*password_wo`),
+			step("url = \"simulator://hv1\"\noobm = {\naddress = \"http://bmc1/\"\nusername = \"admin\"\n}", `(?s)oobm\.address: "http://bmc1/" is not a host name or IP address`),
+			step("url = \"simulator://hv1\"\noobm = {\naddress = \"10.0.0.5:99999\"\nusername = \"admin\"\n}", `(?s)oobm\.address: port "99999" is not a port number`),
+			step("url = \"simulator://hv1\"\noobm = {\naddress = \"10.0.0.5\"\n}", `(?s)Incorrect attribute value type|attribute "username" is required`),
 		},
 	})
 }

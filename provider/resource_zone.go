@@ -33,6 +33,7 @@ type zoneModel struct {
 	Description types.String   `tfsdk:"description"`
 	DNS         types.List     `tfsdk:"dns"`
 	Enabled     types.Bool     `tfsdk:"enabled"`
+	HA          *haModel       `tfsdk:"ha"`
 	Timeouts    timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -68,6 +69,7 @@ func (r *zoneResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
 				MarkdownDescription: "Whether new instances may be deployed in the zone. Default `true`.",
 			},
+			"ha":       haAttribute("cloudcore's defaults"),
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
 	}
@@ -77,13 +79,14 @@ func (r *zoneResource) Create(ctx context.Context, req resource.CreateRequest, r
 	applyPlan[zoneModel](ctx, req.Plan, &resp.State, &resp.Diagnostics, "Create", "Zone",
 		func(ctx context.Context, plan *zoneModel) (*cloudcore.Zone, error) {
 			return r.cloud.Zones.Create(ctx, cloudcore.ZoneSpec{Name: plan.Name.ValueString(), Description: plan.Description.ValueString(),
-				DNS: stringsOf(ctx, plan.DNS, &resp.Diagnostics), Disabled: !plan.Enabled.ValueBool()})
+				DNS: stringsOf(ctx, plan.DNS, &resp.Diagnostics), Disabled: !plan.Enabled.ValueBool(), HA: plan.HA.settings()})
 		})
 }
 
 func (m *zoneModel) fill(z *cloudcore.Zone) {
 	m.ID, m.Name, m.Description, m.Enabled = types.StringValue(z.ID), types.StringValue(z.Name), types.StringValue(z.Description), types.BoolValue(z.Enabled)
 	m.DNS = addrList(z.DNS, m.DNS.IsNull())
+	m.HA = haModelOf(z.HA, m.HA)
 }
 
 func (r *zoneResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -98,7 +101,7 @@ func (r *zoneResource) Update(ctx context.Context, req resource.UpdateRequest, r
 				return nil, errReported
 			}
 			return r.cloud.Zones.Update(ctx, plan.ID.ValueString(), cloudcore.ZoneUpdate{Name: strPtr(plan.Name),
-				Description: strPtr(plan.Description), DNS: &dns, Enabled: boolPtr(plan.Enabled)})
+				Description: strPtr(plan.Description), DNS: &dns, Enabled: boolPtr(plan.Enabled), HA: new(plan.HA.settings())})
 		})
 }
 

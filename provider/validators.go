@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/cloudcore/terraform-provider-cloudcore/cloudcore"
+	"github.com/cloudcore/terraform-provider-cloudcore/cloudcore/oobm"
 )
 
 // stringCheck is a string validator from a function that explains what is
@@ -32,6 +33,10 @@ func (v stringCheck) ValidateString(_ context.Context, req validator.StringReque
 		return
 	}
 	if why := v.check(req.ConfigValue.ValueString()); why != "" {
+		if len(req.Path.Steps()) > 1 {
+			// Terraform points at the enclosing block only: name the field.
+			why = req.Path.String() + ": " + why
+		}
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Attribute Value", why)
 	}
 }
@@ -113,4 +118,15 @@ func allHostURLSchemes() []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// bmcAddress accepts a BMC address as the engine does: a host name or IP,
+// with an optional port.
+func bmcAddress() validator.String {
+	return stringCheck{"must be a host name or IP address with an optional port", func(s string) string {
+		if _, _, err := oobm.ParseAddress(s); err != nil {
+			return err.Error()
+		}
+		return ""
+	}}
 }

@@ -48,6 +48,10 @@ const pollEvery = 100 * time.Millisecond
 // ParseAddress splits a BMC address ("host" or "host:port") into its host
 // and port, defaulting the port to DefaultPort.
 func ParseAddress(addr string) (string, int, error) {
+	bad := fmt.Errorf("%q is not a host name or IP address; give the BMC's address, e.g. 10.0.0.5 or bmc1.example:623", addr)
+	if strings.ContainsAny(addr, "/ ") {
+		return "", 0, bad
+	}
 	host, port := addr, DefaultPort
 	if h, p, err := net.SplitHostPort(addr); err == nil {
 		n, err := strconv.Atoi(p)
@@ -56,8 +60,8 @@ func ParseAddress(addr string) (string, int, error) {
 		}
 		host, port = h, n
 	}
-	if host == "" || strings.ContainsAny(host, "/ ") {
-		return "", 0, fmt.Errorf("%q is not a host name or IP address; give the BMC's address, e.g. 10.0.0.5 or bmc1.example:623", addr)
+	if host == "" {
+		return "", 0, bad
 	}
 	return host, port, nil
 }

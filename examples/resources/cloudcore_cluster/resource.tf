@@ -8,13 +8,19 @@ resource "cloudcore_pod" "rack1" {
 }
 
 # A KVM cluster whose hosts are counted with twice their CPUs and one and a
-# half times their memory for placement.
+# half times their memory for placement. Its hosts are checked every 30
+# seconds and fenced after 90 seconds of silence; the other HA settings come
+# from the zone or the defaults.
 resource "cloudcore_cluster" "kvm" {
   name              = "kvm-1"
   pod_id            = cloudcore_pod.rack1.id
   hypervisor        = "kvm"
   cpu_overcommit    = 2
   memory_overcommit = 1.5
+  ha = {
+    ping_interval = "30s"
+    ping_timeout  = "90s"
+  }
 }
 
 # A cluster of simulated hosts, for development; no new instances go there.

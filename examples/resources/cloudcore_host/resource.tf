@@ -24,8 +24,14 @@ variable "kvm_password" {
   sensitive = true
 }
 
-# A KVM host reached over SSH. The password is write-only (Terraform 1.11 or
-# later): it never reaches the state; bump password_wo_version to rotate it.
+variable "bmc_password" {
+  type      = string
+  sensitive = true
+}
+
+# A KVM host reached over SSH, with its BMC for HA fencing. The passwords are
+# write-only (Terraform 1.11 or later): they never reach the state; bump the
+# password_wo_version next to one to rotate it.
 resource "cloudcore_host" "kvm1" {
   name                = "kvm1"
   cluster_id          = cloudcore_cluster.kvm.id
@@ -33,6 +39,16 @@ resource "cloudcore_host" "kvm1" {
   username            = "cloudcore"
   password_wo         = var.kvm_password
   password_wo_version = 1
+  oobm = {
+    address             = "10.0.100.11"
+    username            = "cloudcore"
+    password_wo         = var.bmc_password
+    password_wo_version = 1
+  }
+}
+
+output "kvm1_ha_state" {
+  value = cloudcore_host.kvm1.ha_state
 }
 
 # Simulated hosts: the URL sets the capacity they report.
