@@ -7,6 +7,7 @@ import (
 	"flag"
 	"log"
 	"os"
+	"runtime/debug"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -18,6 +19,7 @@ var version = "dev"
 
 func main() {
 	quietUnlessAsked()
+	collectLessOften()
 	debug := flag.Bool("debug", false, "run the provider with support for debuggers such as delve")
 	flag.Parse()
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
@@ -26,6 +28,18 @@ func main() {
 	})
 	if err != nil {
 		log.Fatal(err)
+	}
+}
+
+// collectLessOften runs the garbage collector after the heap grows by 400%
+// instead of Go's 100%, unless GOGC says otherwise. A provider process
+// lives for one Terraform command and the plugin framework allocates
+// heavily on every call (it rebuilds schema maps while it walks each
+// resource), so on plans of hundreds of resources the collector took a
+// fifth of the provider's CPU; the heap stays in the tens of MiB.
+func collectLessOften() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
 	}
 }
 

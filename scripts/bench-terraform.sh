@@ -2,7 +2,10 @@
 # Measures the provider with a real Terraform CLI, in one run on one machine:
 #   - `terraform apply` of 300 cloudcore_instance resources (on simulated hosts);
 #   - `terraform plan` over those 300 instances against the same plan over 300
-#     terraform_data resources (the baseline: Terraform's own cost), as a ratio.
+#     terraform_data resources (the baseline: Terraform's own cost), as a ratio;
+#   - the same ratio for 300 cloudcore_zone resources, the provider's simplest
+#     resource: what any resource served over the plugin protocol costs beside
+#     a built-in one (the floor of the first ratio).
 # Usage: scripts/bench-terraform.sh [COUNT]   (default 300; plans run 3 times each)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,7 +28,7 @@ provider_installation {
 RC
 export TF_CLI_CONFIG_FILE="$work/terraformrc"
 
-mkdir -p "$work/cloud" "$work/baseline"
+mkdir -p "$work/cloud" "$work/baseline" "$work/zones"
 cat >"$work/cloud/main.tf" <<TF
 terraform {
   required_providers {
@@ -79,6 +82,18 @@ resource "cloudcore_instance" "vm" {
   depends_on = [cloudcore_host.h, cloudcore_storage_pool.s]
 }
 TF
+cat >"$work/zones/main.tf" <<TF
+terraform {
+  required_providers {
+    cloudcore = { source = "cloudcore/cloudcore" }
+  }
+}
+provider "cloudcore" {}
+resource "cloudcore_zone" "z" {
+  count = $count
+  name  = "zone-\${count.index}"
+}
+TF
 cat >"$work/baseline/main.tf" <<TF
 resource "terraform_data" "d" {
   count = $count
@@ -90,14 +105,19 @@ seconds() { local start=$EPOCHREALTIME; "$@" >/dev/null; awk -v a="$start" -v b=
 add() { awk -v a="$1" -v b="$2" 'BEGIN { print a + b }'; }
 
 (cd "$work/baseline" && "$tf" init -input=false >/dev/null && "$tf" apply -auto-approve -input=false >/dev/null)
+(cd "$work/zones" && "$tf" apply -auto-approve -input=false >/dev/null)
 apply=$(cd "$work/cloud" && seconds "$tf" apply -auto-approve -input=false)
 
-plan_cloud=0 plan_base=0
+plan_cloud=0 plan_base=0 plan_zones=0
 for _ in $(seq "$rounds"); do
 	plan_cloud=$(add "$plan_cloud" "$(cd "$work/cloud" && seconds "$tf" plan -input=false -detailed-exitcode)")
 	plan_base=$(add "$plan_base" "$(cd "$work/baseline" && seconds "$tf" plan -input=false -detailed-exitcode)")
+	plan_zones=$(add "$plan_zones" "$(cd "$work/zones" && seconds "$tf" plan -input=false -detailed-exitcode)")
 done
 printf 'terraform apply of %d cloudcore_instance (plus 17 other resources): %.2f s\n' "$count" "$apply"
 awk -v n="$count" -v r="$rounds" -v c="$plan_cloud" -v b="$plan_base" 'BEGIN {
 	printf "terraform plan, %d cloudcore_instance: %.2f s; %d terraform_data: %.2f s; ratio %.2f (target <= 1.5)\n", n, c / r, n, b / r, c / b
+}'
+awk -v n="$count" -v r="$rounds" -v z="$plan_zones" -v b="$plan_base" 'BEGIN {
+	printf "terraform plan, %d cloudcore_zone (the simplest resource; the floor of the ratio above): %.2f s; ratio %.2f\n", n, z / r, z / b
 }'
