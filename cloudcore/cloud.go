@@ -143,7 +143,7 @@ func Open(ctx context.Context, cfg Config) (*Cloud, error) {
 		return nil, fmt.Errorf("registering with the store: %w", err)
 	}
 	if !cfg.SkipRecovery {
-		if _, err := c.recoverOnOpen(ctx); err != nil {
+		if _, err := c.RecoverInterrupted(ctx); err != nil {
 			_ = c.Close()
 			return nil, fmt.Errorf("recovering interrupted operations: %w", err)
 		}

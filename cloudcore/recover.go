@@ -52,9 +52,12 @@ func (c *Cloud) Recover(ctx context.Context) (RecoveryReport, error) {
 	return rep, errors.Join(append(errs, err)...)
 }
 
-// recoverOnOpen is the part of recovery Open runs: the journal, and a sweep
-// of the hosts the journal named.
-func (c *Cloud) recoverOnOpen(ctx context.Context) (RecoveryReport, error) {
+// RecoverInterrupted is the part of Recover that Open runs: it finishes or
+// rolls back the journalled operations of processes that died, and sweeps
+// only the hosts those operations named. It costs one read of the journal
+// when nothing is pending, so a long-running process (the management
+// server) can run it often to settle what other processes left behind.
+func (c *Cloud) RecoverInterrupted(ctx context.Context) (RecoveryReport, error) {
 	rep, touched, err := c.recoverJournal(ctx)
 	if err != nil {
 		return rep, err

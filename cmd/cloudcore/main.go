@@ -59,7 +59,10 @@ type serveConfig struct {
 	listen   string
 	leaseTTL time.Duration
 	tick     time.Duration
-	logLevel slog.Level
+	// recoverEvery is how often the leader settles the journalled
+	// operations of processes that died.
+	recoverEvery time.Duration
+	logLevel     slog.Level
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -74,6 +77,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&cfg.listen, "listen", "127.0.0.1:8080", "address of /healthz and /metrics")
 	fs.DurationVar(&cfg.leaseTTL, "lease-ttl", 15*time.Second, "how long the HA leader's lease lasts; another server takes over within it when the leader dies")
 	fs.DurationVar(&cfg.tick, "tick", time.Second, "how often the HA monitor runs a pass (hosts are checked once per their ping interval)")
+	fs.DurationVar(&cfg.recoverEvery, "recover-interval", 30*time.Second,
+		"how often the leader finishes or rolls back the operations of processes (provider runs, other servers) that died")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -97,6 +102,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 		return cfg, fmt.Errorf("-lease-ttl %v is too short; use at least 1s", cfg.leaseTTL)
 	case cfg.tick <= 0 || cfg.tick > cfg.leaseTTL/3:
 		return cfg, fmt.Errorf("-tick %v must be positive and at most a third of -lease-ttl (%v)", cfg.tick, cfg.leaseTTL)
+	case cfg.recoverEvery < 100*time.Millisecond:
+		return cfg, fmt.Errorf("-recover-interval %v is too short; use at least 100ms", cfg.recoverEvery)
 	}
 	return cfg, nil
 }

@@ -111,11 +111,13 @@ func (s *server) lead(ctx context.Context) {
 
 // startMonitor runs the HA monitor until the returned stop is called. It
 // first finishes the operations that dead processes (a previous leader
-// among them) left in the journal.
+// among them) left in the journal and sweeps every host; then, beside the
+// monitor, it settles every recoverEvery what processes that die later
+// leave behind.
 func (s *server) startMonitor(ctx context.Context) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	var done sync.WaitGroup
-	done.Add(1)
+	done.Add(2)
 	s.leader.Store(true)
 	go func() {
 		defer done.Done()
@@ -124,12 +126,39 @@ func (s *server) startMonitor(ctx context.Context) (stop func()) {
 		} else {
 			s.log.Info("recovered interrupted operations", "report", fmt.Sprintf("%+v", report))
 		}
+		go func() {
+			defer done.Done()
+			s.settleInterrupted(ctx)
+		}()
 		_ = s.ha.Run(ctx, s.cfg.tick)
 	}()
 	return func() {
 		cancel()
 		done.Wait()
 		s.leader.Store(false)
+	}
+}
+
+// settleInterrupted runs Cloud.RecoverInterrupted every recoverEvery until
+// ctx ends, logging the passes that did something.
+func (s *server) settleInterrupted(ctx context.Context) {
+	t := time.NewTicker(s.cfg.recoverEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		report, err := s.cloud.RecoverInterrupted(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			s.log.Error("settling interrupted operations", "err", err)
+		case report != (cloudcore.RecoveryReport{}):
+			s.log.Info("settled interrupted operations", "report", fmt.Sprintf("%+v", report))
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/cloudcore/terraform-provider-cloudcore/cloudcore"
 	"github.com/cloudcore/terraform-provider-cloudcore/cloudcore/store"
+	"github.com/cloudcore/terraform-provider-cloudcore/hypervisors"
 	"github.com/cloudcore/terraform-provider-cloudcore/hypervisors/simulator"
 	"github.com/cloudcore/terraform-provider-cloudcore/internal/pgtest"
 )
@@ -26,9 +28,16 @@ import (
 // that tests can start real server processes.
 const helperEnv = "CLOUDCORE_SERVE_HELPER"
 
+// deployEnv makes the test binary deploy one instance (see deployHelper)
+// instead of running the tests.
+const deployEnv = "CLOUDCORE_DEPLOY_HELPER"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(helperEnv) == "1" {
 		os.Exit(run(os.Args[1:], os.Stderr))
+	}
+	if os.Getenv(deployEnv) != "" {
+		os.Exit(deployHelper(os.Getenv(deployEnv)))
 	}
 	code := m.Run()
 	pgtest.Stop()
@@ -56,12 +65,12 @@ func freeAddr(t *testing.T) string {
 }
 
 // startServer starts `cloudcore serve` on database with the simulator's
-// hosts in stateDir; the test kills it at the end.
-func startServer(t *testing.T, database, stateDir string) *serverProc {
+// hosts in stateDir, and flags; the test kills it at the end.
+func startServer(t *testing.T, database, stateDir string, flags ...string) *serverProc {
 	t.Helper()
 	p := &serverProc{addr: freeAddr(t), log: &strings.Builder{}}
-	p.cmd = exec.Command(os.Args[0], "serve", "-database", database, "-state-dir", stateDir, "-listen", p.addr,
-		"-lease-ttl", "3s", "-tick", "100ms", "-log-level", "debug")
+	p.cmd = exec.Command(os.Args[0], append([]string{"serve", "-database", database, "-state-dir", stateDir, "-listen", p.addr,
+		"-lease-ttl", "3s", "-tick", "100ms", "-log-level", "debug"}, flags...)...)
 	p.cmd.Env = append(os.Environ(), helperEnv+"=1", "CLOUDCORE_SECRET_KEY="+testKey)
 	stderr, err := p.cmd.StderrPipe()
 	if err != nil {
@@ -200,6 +209,106 @@ func TestLeaderDiesAndTheOtherServerFinishesTheFailover(t *testing.T) {
 	}
 	if held, err := c.AcquireLease(ctx, haLease, "someone-else", time.Minute); err != nil || !held {
 		t.Errorf("AcquireLease after the leader stopped = %v, %v; want the lease free", held, err)
+	}
+}
+
+// deployHelper deploys instance "late" on the host named host of the
+// store in $CLOUDCORE_DATABASE, as a provider run would.
+func deployHelper(host string) int {
+	ctx := context.Background()
+	c, err := cloudcore.Open(ctx, cloudcore.Config{Database: os.Getenv("CLOUDCORE_DATABASE"), SecretKey: testKey,
+		StateDir: os.Getenv("CLOUDCORE_STATE_DIR")})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	defer c.Close()
+	hosts, err := c.Hosts.List(ctx, cloudcore.HostFilter{Name: host})
+	if err != nil || len(hosts) != 1 {
+		fmt.Fprintln(os.Stderr, "host", host, err)
+		return 2
+	}
+	tpl, err := c.Templates.List(ctx, hosts[0].ZoneID, "tiny")
+	if err != nil || len(tpl) != 1 {
+		fmt.Fprintln(os.Stderr, "template", err)
+		return 2
+	}
+	nets, err := c.Networks.List(ctx, hosts[0].ZoneID)
+	if err != nil || len(nets) != 1 {
+		fmt.Fprintln(os.Stderr, "network", err)
+		return 2
+	}
+	_, err = c.Instances.Create(ctx, cloudcore.InstanceSpec{Name: "late", TemplateID: tpl[0].ID, CPUs: 1, MemoryMiB: 512,
+		Networks: []cloudcore.NICRequest{{NetworkID: nets[0].ID}}, HostID: hosts[0].ID})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// TestLeaderSettlesWhatDeadProcessesLeave kills a process in the middle of
+// a deploy, right after its VM was created, while a server leads: the
+// server rolls the deploy back on its own, without waiting for a restart
+// or for another process to open the store.
+func TestLeaderSettlesWhatDeadProcessesLeave(t *testing.T) {
+	ctx := context.Background()
+	database := pgtest.DSN(t)
+	stateDir := filepath.Join(t.TempDir(), "sim")
+	// This process looks without settling anything itself.
+	c, err := cloudcore.Open(ctx, cloudcore.Config{Database: database, SecretKey: testKey, StateDir: stateDir, SkipRecovery: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, hosts := haCloud(t, c)
+	server := startServer(t, database, stateDir, "-recover-interval", "200ms")
+	waitFor(t, "the server to lead", func() bool { h, ok := server.health(); return ok && h.Leader })
+
+	target, err := simulator.Control(stateDir, hosts[1].Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := target.InjectFault(simulator.Fault{Op: simulator.OpCreateVM, Nth: 1, Action: simulator.ActionCrash, After: true}); err != nil {
+		t.Fatal(err)
+	}
+	deploy := exec.Command(os.Args[0])
+	deploy.Env = append(os.Environ(), deployEnv+"="+hosts[1].Name, "CLOUDCORE_DATABASE="+database, "CLOUDCORE_STATE_DIR="+stateDir)
+	out, err := deploy.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+		t.Fatalf("the deploy ended with %v (%s), want it killed in CreateVM", err, out)
+	}
+
+	waitFor(t, "the server to roll the deploy back", func() bool {
+		var pending []store.JournalEntry
+		err := c.Store().View(ctx, func(tx store.Tx) error {
+			pending, err = tx.ListJournal(ctx, "")
+			return err
+		})
+		return err == nil && len(pending) == 0
+	})
+	late, err := c.Instances.GetByName(ctx, hosts[1].ZoneID, "late")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if late.State != cloudcore.Error || late.HostID != "" {
+		t.Errorf("the interrupted instance is %s on %q, want Error without a host", late.State, late.HostID)
+	}
+	d, err := hypervisors.Lookup(simulator.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := d.Connect(ctx, hypervisors.HostConfig{URL: "simulator://" + hosts[1].Name, StateDir: stateDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if vms, err := conn.ListVMs(ctx); err != nil || len(vms) != 0 {
+		t.Errorf("VMs left on %s: %+v, %v; want none", hosts[1].Name, vms, err)
+	}
+	if !strings.Contains(server.log.String(), "settled interrupted operations") {
+		t.Error("the server did not log the pass that settled the deploy")
 	}
 }
 
