@@ -7,8 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/cloudcore/terraform-provider-cloudcore/cloudcore"
 )
 
 var (
@@ -63,13 +61,7 @@ func (d *instanceDataSource) Read(ctx context.Context, req datasource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var i *cloudcore.Instance
-	var err error
-	if !m.ID.IsNull() {
-		i, err = d.cloud.Instances.Get(ctx, m.ID.ValueString())
-	} else {
-		i, err = d.cloud.Instances.GetByName(ctx, m.ZoneID.ValueString(), m.Name.ValueString())
-	}
+	i, err := lookUpInZone(ctx, m.ID, m.ZoneID, m.Name, d.cloud.Instances.Get, d.cloud.Instances.GetByName)
 	if err != nil {
 		addError(&resp.Diagnostics, "Unable to Read Instance", err, path.Empty())
 		return

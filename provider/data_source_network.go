@@ -7,8 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/cloudcore/terraform-provider-cloudcore/cloudcore"
 )
 
 var (
@@ -69,13 +67,7 @@ func (d *networkDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var n *cloudcore.Network
-	var err error
-	if !m.ID.IsNull() {
-		n, err = d.cloud.Networks.Get(ctx, m.ID.ValueString())
-	} else {
-		n, err = d.cloud.Networks.GetByName(ctx, m.ZoneID.ValueString(), m.Name.ValueString())
-	}
+	n, err := lookUpInZone(ctx, m.ID, m.ZoneID, m.Name, d.cloud.Networks.Get, d.cloud.Networks.GetByName)
 	if err != nil {
 		addError(&resp.Diagnostics, "Unable to Read Network", err, path.Empty())
 		return

@@ -178,14 +178,14 @@ func (haCheck) ValidateObject(ctx context.Context, req validator.ObjectRequest, 
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	var m haModel
-	if diags := req.ConfigValue.As(ctx, &m, basetypes.ObjectAsOptions{}); diags.HasError() {
-		return
-	}
 	for _, v := range req.ConfigValue.Attributes() {
 		if v.IsUnknown() {
 			return // apply validates it
 		}
+	}
+	var m haModel
+	if diags := req.ConfigValue.As(ctx, &m, basetypes.ObjectAsOptions{}); diags.HasError() {
+		return
 	}
 	err := m.settings().Validate()
 	var fe *cloudcore.FieldError

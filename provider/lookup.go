@@ -1,11 +1,14 @@
 package provider
 
 import (
+	"context"
+
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // zoneLookup adds to attrs the attributes by which a data source finds an
@@ -38,4 +41,14 @@ func zoneLookupValidators() []datasource.ConfigValidator {
 		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name")),
 		datasourcevalidator.RequiredTogether(path.MatchRoot("zone_id"), path.MatchRoot("name")),
 	}
+}
+
+// lookUpInZone reads the object a zoneLookup data source selects: by id
+// when it is set, else by zone and name.
+func lookUpInZone[O any](ctx context.Context, id, zoneID, name types.String,
+	get func(context.Context, string) (O, error), getByName func(context.Context, string, string) (O, error)) (O, error) {
+	if !id.IsNull() {
+		return get(ctx, id.ValueString())
+	}
+	return getByName(ctx, zoneID.ValueString(), name.ValueString())
 }

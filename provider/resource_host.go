@@ -279,11 +279,7 @@ func (m *hostOOBMModel) spec(wo types.String) *cloudcore.OOBMSpec {
 	if m == nil {
 		return &cloudcore.OOBMSpec{}
 	}
-	password := m.Password.ValueString()
-	if !wo.IsNull() {
-		password = wo.ValueString()
-	}
-	return &cloudcore.OOBMSpec{Address: m.Address.ValueString(), Username: m.Username.ValueString(), Password: password}
+	return &cloudcore.OOBMSpec{Address: m.Address.ValueString(), Username: m.Username.ValueString(), Password: chosenPassword(m.Password, wo)}
 }
 
 // changed reports whether going from prior to m changes the BMC.
@@ -293,6 +289,15 @@ func (m *hostOOBMModel) changed(prior *hostOOBMModel) bool {
 	}
 	return !m.Address.Equal(prior.Address) || !m.Username.Equal(prior.Username) || !m.Password.Equal(prior.Password) ||
 		!m.PasswordWOVersion.Equal(prior.PasswordWOVersion)
+}
+
+// chosenPassword is the configured password: the write-only wo when set
+// (the schema lets at most one of them be), else plain; "" for neither.
+func chosenPassword(plain, wo types.String) string {
+	if !wo.IsNull() {
+		return wo.ValueString()
+	}
+	return plain.ValueString()
 }
 
 // oobmPasswordWO is the path of the write-only BMC password.
@@ -376,12 +381,8 @@ func (r *hostResource) Create(ctx context.Context, req resource.CreateRequest, r
 		return
 	}
 	defer cancel()
-	password := plan.Password.ValueString()
-	if !wo.IsNull() {
-		password = wo.ValueString()
-	}
 	spec := cloudcore.HostSpec{Name: plan.Name.ValueString(), ClusterID: plan.ClusterID.ValueString(),
-		URL: plan.URL.ValueString(), Username: plan.Username.ValueString(), Password: password}
+		URL: plan.URL.ValueString(), Username: plan.Username.ValueString(), Password: chosenPassword(plan.Password, wo)}
 	if plan.OOBM != nil {
 		spec.OOBM = plan.OOBM.spec(oobmWO)
 	}
@@ -435,13 +436,9 @@ func (r *hostResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		u.Username = strPtr(plan.Username)
 	}
 	if !plan.PasswordWOVersion.Equal(state.PasswordWOVersion) || !plan.Password.Equal(state.Password) {
-		// At most one of password and password_wo is set; neither clears
-		// the stored password.
-		p := plan.Password.ValueString()
-		if !wo.IsNull() {
-			p = wo.ValueString()
-		}
-		u.Password = &p
+		// With neither password nor password_wo set, "" clears the
+		// stored password.
+		u.Password = new(chosenPassword(plan.Password, wo))
 	}
 	if plan.OOBM.changed(state.OOBM) {
 		u.OOBM = plan.OOBM.spec(oobmWO)

@@ -145,15 +145,18 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if req.State.Raw.IsNull() {
 		return
 	}
-	var state, id types.String
+	var state, id, hostID types.String
 	var running types.Bool
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("state"), &state)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("host_id"), &hostID)...)
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("running"), &running)...)
 	if resp.Diagnostics.HasError() || (state.ValueString() != string(cloudcore.Error) && state.ValueString() != string(cloudcore.Stopped)) {
 		return
 	}
-	if r.cloud != nil {
+	// Only an instance without a host can be unplaced: the others need no
+	// read of the store here.
+	if r.cloud != nil && hostID.ValueString() == "" {
 		if inst, err := r.cloud.Instances.Get(ctx, id.ValueString()); err == nil && inst.Unplaced() {
 			if running.ValueBool() {
 				resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("host_id"), types.StringUnknown())...)

@@ -4,7 +4,6 @@ package oobm_test
 
 import (
 	"context"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,7 +58,7 @@ func TestBMCErrors(t *testing.T) {
 	}{
 		{"wrong password", oobm.Config{Address: bmc.Address, Username: bmcsim.Username, Password: "wrong"}},
 		{"unknown user", oobm.Config{Address: bmc.Address, Username: "nobody", Password: bmcsim.Password}},
-		{"no BMC at the address", oobm.Config{Address: freeAddr(t), Username: bmcsim.Username, Password: bmcsim.Password}},
+		{"no BMC at the address", oobm.Config{Address: bmcsim.FreeUDPAddr(t), Username: bmcsim.Username, Password: bmcsim.Password}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -102,16 +101,6 @@ func TestParseAddress(t *testing.T) {
 			t.Errorf("ParseAddress(%q) = %q, %d, %v", tc.in, host, port, err)
 		}
 	}
-}
-
-// freeAddr is a 127.0.0.1 UDP address nothing listens on.
-func freeAddr(t *testing.T) string {
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return c.LocalAddr().String()
 }
 
 func waitFor(t *testing.T, what string, ok func() bool) {

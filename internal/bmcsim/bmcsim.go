@@ -50,7 +50,7 @@ func Start(t testing.TB, env []string, power ...string) *BMC {
 		testenv.Missing(t, "ipmitool", "ipmitool is not on PATH")
 	}
 	dir := t.TempDir()
-	addr := freeUDPAddr(t)
+	addr := FreeUDPAddr(t)
 	host, port, _ := net.SplitHostPort(addr)
 
 	// ipmi_sim runs startcmd through the shell; a script keeps the
@@ -136,10 +136,10 @@ func (b *BMC) tool(args ...string) (string, error) {
 	return string(out), nil
 }
 
-// freeUDPAddr returns a 127.0.0.1 UDP address no socket is bound to now.
-// ipmi_sim binds with SO_REUSEADDR, so a port in use would be shared
-// silently rather than refused: the port must be free.
-func freeUDPAddr(t testing.TB) string {
+// FreeUDPAddr returns a 127.0.0.1 UDP address no socket is bound to now
+// (where no BMC answers). ipmi_sim binds with SO_REUSEADDR, so a port in
+// use would be shared silently rather than refused: its port must be free.
+func FreeUDPAddr(t testing.TB) string {
 	t.Helper()
 	c, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
