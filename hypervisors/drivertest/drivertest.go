@@ -36,6 +36,12 @@ type Harness struct {
 	Pool hypervisors.StoragePoolRef
 	// Template is a template of at most 16 GiB Host can create volumes from.
 	Template hypervisors.TemplateRef
+	// GuestTemplate, when set, is a template like Template whose guest
+	// boots an operating system that releases a NIC when the hypervisor
+	// asks it to. The NIC hot-plug test makes its running VM from it.
+	// Platforms where a running guest must consent to a hot-unplug (PCI
+	// hot-plug on KVM) set it; elsewhere Template serves.
+	GuestTemplate *hypervisors.TemplateRef
 	// FailNextCreateVM, when set, arranges for the next CreateVM on Host to
 	// fail after it has begun to make the VM, so that the suite sees it
 	// clean up. Platforms that cannot script such a failure leave it nil;

@@ -122,7 +122,13 @@ func (s *suite) vmSpec(t *testing.T) hypervisors.VMSpec {
 // vmSpecOn is vmSpec with the NIC on network n.
 func (s *suite) vmSpecOn(t *testing.T, n hypervisors.NetworkSpec) hypervisors.VMSpec {
 	t.Helper()
-	vol := s.createVolume(t, s.volumeSpec(true, 0))
+	return s.vmSpecFrom(t, n, s.Template)
+}
+
+// vmSpecFrom is vmSpecOn with the boot volume made from template tpl.
+func (s *suite) vmSpecFrom(t *testing.T, n hypervisors.NetworkSpec, tpl hypervisors.TemplateRef) hypervisors.VMSpec {
+	t.Helper()
+	vol := s.createVolume(t, hypervisors.VolumeSpec{ID: uuid.NewString(), Pool: s.Pool, Template: &tpl})
 	spec := hypervisors.VMSpec{
 		ID:        uuid.NewString(),
 		Resources: testResources,

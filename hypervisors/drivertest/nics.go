@@ -10,8 +10,8 @@ import (
 
 // testNICHotplug checks that Capabilities().NICHotplug agrees with the
 // NICHotplugger interface and, when the host has the capability, attaches
-// a NIC on a second network to a stopped and to a running VM and detaches
-// it again. ListVMs and VMStatus do not report NICs, so the suite observes
+// a NIC on a second network to a stopped and to a running VM (made from
+// GuestTemplate when set) and detaches it again. ListVMs and VMStatus do not report NICs, so the suite observes
 // them through RemoveNetwork, which refuses a network while a NIC is on it.
 func (s *suite) testNICHotplug(t *testing.T) {
 	caps := s.Host.Capabilities()
@@ -36,7 +36,11 @@ func (s *suite) testNICHotplug(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := t.Context()
-			vm := s.createVM(t)
+			tpl := s.Template
+			if tc.power == hypervisors.PowerRunning && s.GuestTemplate != nil {
+				tpl = *s.GuestTemplate
+			}
+			vm := s.create(t, s.vmSpecFrom(t, s.ensureNetwork(t), tpl))
 			if tc.power == hypervisors.PowerRunning {
 				s.startVM(t, vm.ID)
 			}

@@ -28,6 +28,7 @@ const (
 // Defaults of the URL parameters.
 const (
 	defaultStopTimeout   = 60 * time.Second
+	defaultDetachTimeout = 60 * time.Second
 	defaultConsoleLogDir = "/var/log/libvirt/qemu"
 	defaultVXLANPort     = 4789
 )
@@ -41,6 +42,7 @@ type hostConfig struct {
 	domainType    string // domainTypeAuto, domainTypeKVM or domainTypeQEMU
 	stopTimeout   time.Duration
 	stopFallback  string // stopFallbackError or stopFallbackDestroy
+	detachTimeout time.Duration
 	configDrive   bool
 	consoleLogDir string
 	segments      segmentation
@@ -69,6 +71,7 @@ func parseURL(raw string) (hostConfig, error) {
 		domainType:    domainTypeAuto,
 		stopTimeout:   defaultStopTimeout,
 		stopFallback:  stopFallbackError,
+		detachTimeout: defaultDetachTimeout,
 		configDrive:   true,
 		consoleLogDir: defaultConsoleLogDir,
 	}
@@ -76,6 +79,7 @@ func parseURL(raw string) (hostConfig, error) {
 	c.domainType = p.oneOf("domain_type", c.domainType, domainTypeAuto, domainTypeKVM, domainTypeQEMU)
 	c.stopTimeout = p.duration("stop_timeout", c.stopTimeout)
 	c.stopFallback = p.oneOf("stop_fallback", c.stopFallback, stopFallbackError, stopFallbackDestroy)
+	c.detachTimeout = p.duration("nic_detach_timeout", c.detachTimeout)
 	c.configDrive = p.bool("config_drive", c.configDrive)
 	c.consoleLogDir = p.absPath("console_log_dir", c.consoleLogDir)
 	c.segments = p.segmentation()

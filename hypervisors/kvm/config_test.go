@@ -14,19 +14,19 @@ func TestParseURL(t *testing.T) {
 		url  string
 		want hostConfig
 	}{
-		{"qemu:///system", hostConfig{uri: "qemu:///system", local: true, domainType: "auto", stopTimeout: time.Minute,
+		{"qemu:///system", hostConfig{uri: "qemu:///system", local: true, domainType: "auto", stopTimeout: time.Minute, detachTimeout: time.Minute,
 			stopFallback: "error", configDrive: true, consoleLogDir: "/var/log/libvirt/qemu", segments: bridgePerVLAN{}}},
-		{"qemu+ssh://root@kvm1/system?keyfile=/k&domain_type=qemu&stop_timeout=5s&stop_fallback=destroy&config_drive=false",
-			hostConfig{uri: "qemu+ssh://root@kvm1/system?keyfile=%2Fk", domainType: "qemu", stopTimeout: 5 * time.Second,
+		{"qemu+ssh://root@kvm1/system?keyfile=/k&domain_type=qemu&stop_timeout=5s&stop_fallback=destroy&config_drive=false&nic_detach_timeout=2m",
+			hostConfig{uri: "qemu+ssh://root@kvm1/system?keyfile=%2Fk", domainType: "qemu", stopTimeout: 5 * time.Second, detachTimeout: 2 * time.Minute,
 				stopFallback: "destroy", consoleLogDir: "/var/log/libvirt/qemu", segments: bridgePerVLAN{}}},
 		{"qemu:///system?vlan_uplink=bond0.%25d&console_log_dir=/srv/log", hostConfig{uri: "qemu:///system", local: true,
-			domainType: "auto", stopTimeout: time.Minute, stopFallback: "error", configDrive: true, consoleLogDir: "/srv/log",
+			domainType: "auto", stopTimeout: time.Minute, detachTimeout: time.Minute, stopFallback: "error", configDrive: true, consoleLogDir: "/srv/log",
 			segments: bridgePerVLAN{uplink: "bond0.%d"}}},
 		{"qemu:///system?vlan_mode=vxlan&vxlan_group=239.1.1.1&vxlan_dev=eth0&vxlan_port=8472", hostConfig{uri: "qemu:///system",
-			local: true, domainType: "auto", stopTimeout: time.Minute, stopFallback: "error", configDrive: true,
+			local: true, domainType: "auto", stopTimeout: time.Minute, detachTimeout: time.Minute, stopFallback: "error", configDrive: true,
 			consoleLogDir: "/var/log/libvirt/qemu",
 			segments:      vxlanSegments{group: netip.MustParseAddr("239.1.1.1"), dev: "eth0", port: 8472}}},
-		{"test:///default", hostConfig{uri: "test:///default", domainType: "auto", stopTimeout: time.Minute,
+		{"test:///default", hostConfig{uri: "test:///default", domainType: "auto", stopTimeout: time.Minute, detachTimeout: time.Minute,
 			stopFallback: "error", configDrive: true, consoleLogDir: "/var/log/libvirt/qemu", segments: bridgePerVLAN{}}},
 	} {
 		got, err := parseURL(tc.url)
@@ -42,6 +42,7 @@ func TestParseURLRejects(t *testing.T) {
 		"qemu:///system?domain_type=xen",
 		"qemu:///system?stop_timeout=-1s",
 		"qemu:///system?stop_fallback=later",
+		"qemu:///system?nic_detach_timeout=soon",
 		"qemu:///system?config_drive=maybe",
 		"qemu:///system?console_log_dir=relative",
 		"qemu:///system?vlan_mode=ovs",

@@ -81,13 +81,18 @@ func (h *host) vmDefinition(spec hypervisors.VMSpec, devs vmDevices) (*libvirtxm
 		dom.Devices.Disks = append(dom.Devices.Disks, virtioDisk(len(devs.disks), diskImage{devs.cidata, "raw"}, true))
 	}
 	for _, n := range devs.nics {
-		dom.Devices.Interfaces = append(dom.Devices.Interfaces, libvirtxml.DomainInterface{
-			MAC:    &libvirtxml.DomainInterfaceMAC{Address: n.MAC},
-			Source: &libvirtxml.DomainInterfaceSource{Network: &libvirtxml.DomainInterfaceSourceNetwork{Network: networkName(n.NetworkID)}},
-			Model:  &libvirtxml.DomainInterfaceModel{Type: "virtio"},
-		})
+		dom.Devices.Interfaces = append(dom.Devices.Interfaces, virtioNIC(n))
 	}
 	return dom, nil
+}
+
+// virtioNIC is a virtio NIC with n's MAC on n's libvirt network.
+func virtioNIC(n hypervisors.NIC) libvirtxml.DomainInterface {
+	return libvirtxml.DomainInterface{
+		MAC:    &libvirtxml.DomainInterfaceMAC{Address: n.MAC},
+		Source: &libvirtxml.DomainInterfaceSource{Network: &libvirtxml.DomainInterfaceSourceNetwork{Network: networkName(n.NetworkID)}},
+		Model:  &libvirtxml.DomainInterfaceModel{Type: "virtio"},
+	}
 }
 
 // virtioDisk is the i-th virtio disk of a domain, backed by img. A
@@ -150,6 +155,18 @@ func (d domainDef) diskAt(path string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// nicWithMAC returns the domain's NIC with MAC mac (in any case).
+func (d domainDef) nicWithMAC(mac string) (libvirtxml.DomainInterface, bool) {
+	if d.Devices != nil {
+		for _, n := range d.Devices.Interfaces {
+			if n.MAC != nil && strings.EqualFold(n.MAC.Address, mac) {
+				return n, true
+			}
+		}
+	}
+	return libvirtxml.DomainInterface{}, false
 }
 
 // nicOn is a NIC of a domain on one of the driver's networks.

@@ -30,6 +30,8 @@
 //	stop_timeout=60s             how long a graceful StopVM waits for the guest
 //	stop_fallback=error|destroy  what a graceful StopVM does with a guest still
 //	                             running then (default error: it stays running)
+//	nic_detach_timeout=60s       how long DetachNIC waits for a running guest to
+//	                             release the NIC (see DetachNIC)
 //	config_drive=true|false      give VMs a cloud-init NoCloud drive (default true)
 //	console_log_dir=<dir>        where serial consoles are logged (default
 //	                             /var/log/libvirt/qemu; it must exist on the host)
@@ -63,10 +65,12 @@
 // read-only config drive (ISO 9660, label cidata: user-data, meta-data and
 // network-config version 2 with the IPAM addresses) on the boot disk's
 // pool. Guest networks are isolated libvirt networks, one bridge each,
-// whose DHCP server hands each NIC's MAC the address IPAM gave it.
+// whose DHCP server hands each NIC's MAC the address IPAM gave it. NICs
+// are attached to and detached from existing VMs, running or not (PCI
+// hot-plug; see AttachNIC and DetachNIC).
 //
 // Capabilities: memory and disk-only snapshots (qcow2 internal
-// snapshots); no hot resize, fencing or live migration.
+// snapshots) and NIC hot-plug; no hot resize, fencing or live migration.
 package kvm
 
 import (

@@ -2,17 +2,18 @@ package kvm
 
 import "github.com/cloudcore/terraform-provider-cloudcore/hypervisors"
 
-// The steps of CreateVM a test can break it after.
+// The steps of CreateVM and AttachNIC a test can break them after.
 const (
 	StepConfigDrive  = stepConfigDrive
 	StepReservations = stepReservations
 	StepDefined      = stepDefined
+	StepNICReserved  = stepNICReserved
 )
 
-// SetCreateHook makes fn run after each step of CreateVM on h (a host of
-// this driver); its error fails CreateVM. nil removes the hook.
-func SetCreateHook(h hypervisors.Host, fn func(step string) error) {
-	h.(*host).createHook = fn
+// SetStepHook makes fn run after each step of CreateVM and AttachNIC on h
+// (a host of this driver); its error fails the call. nil removes the hook.
+func SetStepHook(h hypervisors.Host, fn func(step string) error) {
+	h.(*host).stepHook = fn
 }
 
 // DomainType returns the domain type h's VMs run as.

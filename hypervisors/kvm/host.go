@@ -23,9 +23,10 @@ type host struct {
 	templateMu sync.Mutex
 	// dhcpMu serialises the changes of DHCP reservations (see reserve).
 	dhcpMu sync.Mutex
-	// createHook, when set, runs after each step of CreateVM and fails it
-	// with its error; tests use it to break CreateVM half-way.
-	createHook func(step string) error
+	// stepHook, when set, runs after each step of CreateVM and AttachNIC
+	// and fails the call with its error; tests use it to break a call
+	// half-way.
+	stepHook func(step string) error
 }
 
 var _ hypervisors.Host = (*host)(nil)
@@ -93,10 +94,10 @@ func (h *host) Ping(ctx context.Context) error {
 	return err
 }
 
-// Capabilities: internal qcow2 snapshots with and without memory; no hot
-// resize, fencing or live migration.
+// Capabilities: internal qcow2 snapshots with and without memory and NIC
+// hot-plug; no hot resize, fencing or live migration.
 func (h *host) Capabilities() hypervisors.Capabilities {
-	return hypervisors.Capabilities{MemorySnapshots: true, DiskSnapshots: true}
+	return hypervisors.Capabilities{MemorySnapshots: true, DiskSnapshots: true, NICHotplug: true}
 }
 
 // Close closes the libvirt connection.

@@ -48,7 +48,7 @@ func createAndDie(step string) error {
 	if err != nil {
 		return err
 	}
-	kvm.SetCreateHook(h, func(s string) error {
+	kvm.SetStepHook(h, func(s string) error {
 		if s == step {
 			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
 			select {} // until the signal lands

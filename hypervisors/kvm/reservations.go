@@ -15,13 +15,14 @@ import (
 
 // A VM's NICs get DHCP host reservations on their networks, so that
 // libvirt's DHCP server hands each MAC exactly the address IPAM gave it.
-// Each reservation is named cloudcore-<VM ID>-nic<index>, so that the VM's
-// reservations can be found (and removed) without its domain, which
-// CreateVM defines last.
+// Each reservation is named cloudcore-<VM ID>-nic<n>, n the first number
+// free on its network, so that the VM's reservations can be found (and
+// removed) without its domain, which CreateVM defines last and whose NICs
+// DetachNIC removes before their reservations.
 
-// reservationName names the reservation of the i-th NIC of VM vmID.
-func reservationName(vmID string, i int) string {
-	return domainName(vmID) + "-nic" + strconv.Itoa(i)
+// reservationName names reservation n of VM vmID.
+func reservationName(vmID string, n int) string {
+	return domainName(vmID) + "-nic" + strconv.Itoa(n)
 }
 
 // reservationOf reports whether host entry name is a reservation of VM vmID.
@@ -32,11 +33,11 @@ func reservationOf(name, vmID string) bool {
 // reserve and release read a network's reservations and then change them,
 // under the host's dhcpMu.
 
-// reserve adds the reservation of the i-th NIC of VM vmID on net, first
-// removing entries with the same MAC, address or name (left behind by a
-// VM that is gone: IPAM hands out each address and MAC once). NICs
+// reserve adds a reservation of VM vmID for nic on net, first removing
+// entries with the same MAC or address (left behind by a VM that is gone,
+// or by a call cut short: IPAM hands out each address and MAC once). NICs
 // without an IPv4 address inside the network's DHCP subnet get none.
-func (h *host) reserve(net *libvirt.Network, vmID string, i int, nic hypervisors.NIC) error {
+func (h *host) reserve(net *libvirt.Network, vmID string, nic hypervisors.NIC) error {
 	h.dhcpMu.Lock()
 	defer h.dhcpMu.Unlock()
 	def, err := networkDef(net)
@@ -47,21 +48,29 @@ func (h *host) reserve(net *libvirt.Network, vmID string, i int, nic hypervisors
 	if dhcp == nil {
 		return nil
 	}
-	entry := libvirtxml.NetworkDHCPHost{MAC: strings.ToLower(nic.MAC), Name: reservationName(vmID, i), IP: nic.Address.Addr().String()}
+	entry := libvirtxml.NetworkDHCPHost{MAC: strings.ToLower(nic.MAC), IP: nic.Address.Addr().String()}
+	names := map[string]bool{}
 	for _, old := range dhcp.Hosts {
-		stale := strings.EqualFold(old.MAC, entry.MAC) || old.IP == entry.IP || old.Name == entry.Name
-		if stale && old.Name != gatewayReservation {
-			if err := updateHost(net, libvirt.NETWORK_UPDATE_COMMAND_DELETE, old); err != nil {
-				return err
-			}
+		stale := strings.EqualFold(old.MAC, entry.MAC) || old.IP == entry.IP
+		if !stale || old.Name == gatewayReservation {
+			names[old.Name] = true
+			continue
+		}
+		if err := updateHost(net, libvirt.NETWORK_UPDATE_COMMAND_DELETE, old); err != nil {
+			return err
+		}
+	}
+	for n := 0; entry.Name == ""; n++ {
+		if name := reservationName(vmID, n); !names[name] {
+			entry.Name = name
 		}
 	}
 	return updateHost(net, libvirt.NETWORK_UPDATE_COMMAND_ADD_LAST, entry)
 }
 
 // release removes the reservations of VM vmID from every network of the
-// driver.
-func (h *host) release(c *libvirt.Connect, vmID string) error {
+// driver: all of them, or only that of MAC mac when mac is not "".
+func (h *host) release(c *libvirt.Connect, vmID, mac string) error {
 	h.dhcpMu.Lock()
 	defer h.dhcpMu.Unlock()
 	nets, err := c.ListAllNetworks(0)
@@ -86,7 +95,7 @@ func (h *host) release(c *libvirt.Connect, vmID string) error {
 				continue
 			}
 			for _, h := range ip.DHCP.Hosts {
-				if reservationOf(h.Name, vmID) {
+				if reservationOf(h.Name, vmID) && (mac == "" || strings.EqualFold(h.MAC, mac)) {
 					if err := updateHost(&nets[i], libvirt.NETWORK_UPDATE_COMMAND_DELETE, h); err != nil {
 						return err
 					}

@@ -210,13 +210,13 @@ func TestTestDriverCreateCleanup(t *testing.T) {
 		t.Run(step, func(t *testing.T) {
 			spec := f.vm(t, 20)
 			broken := errors.New("broken")
-			kvm.SetCreateHook(f.h, func(s string) error {
+			kvm.SetStepHook(f.h, func(s string) error {
 				if s == step {
 					return broken
 				}
 				return nil
 			})
-			defer kvm.SetCreateHook(f.h, nil)
+			defer kvm.SetStepHook(f.h, nil)
 			if _, err := f.h.CreateVM(t.Context(), spec); !errors.Is(err, broken) {
 				t.Fatalf("CreateVM: %v, want the hook's error", err)
 			}

@@ -11,11 +11,13 @@ import (
 	"github.com/cloudcore/terraform-provider-cloudcore/hypervisors"
 )
 
-// Steps of CreateVM, in order, as createHook sees them.
+// Steps of CreateVM, in order, and of AttachNIC, as stepHook sees them.
 const (
 	stepConfigDrive  = "config-drive"
 	stepReservations = "reservations"
 	stepDefined      = "defined"
+
+	stepNICReserved = "nic-reserved"
 )
 
 // checkVMSpec fails with ErrInvalid for a spec CreateVM cannot make.
@@ -27,12 +29,26 @@ func checkVMSpec(spec hypervisors.VMSpec) error {
 		return err
 	}
 	for _, nic := range spec.NICs {
-		if err := checkID("network ID", nic.NetworkID); err != nil {
+		if err := checkNIC(nic); err != nil {
 			return err
 		}
-		if _, err := net.ParseMAC(nic.MAC); err != nil {
-			return fmt.Errorf("%w: NIC on network %s: MAC %q: %v", hypervisors.ErrInvalid, nic.NetworkID, nic.MAC, err)
-		}
+	}
+	return nil
+}
+
+// checkNIC fails with ErrInvalid for a NIC with a malformed network ID or
+// MAC.
+func checkNIC(nic hypervisors.NIC) error {
+	if err := checkID("network ID", nic.NetworkID); err != nil {
+		return err
+	}
+	return checkMAC(nic.MAC)
+}
+
+// checkMAC fails with ErrInvalid for a malformed MAC.
+func checkMAC(mac string) error {
+	if _, err := net.ParseMAC(mac); err != nil {
+		return fmt.Errorf("%w: MAC %q: %v", hypervisors.ErrInvalid, mac, err)
 	}
 	return nil
 }
@@ -146,7 +162,7 @@ func (h *host) build(c *libvirt.Connect, spec hypervisors.VMSpec, r *resolved) e
 		}
 	}
 	for i, nic := range spec.NICs {
-		if err := h.reserve(r.nets[i], spec.ID, i, nic); err != nil {
+		if err := h.reserve(r.nets[i], spec.ID, nic); err != nil {
 			return fmt.Errorf("NIC %d: %w", i, err)
 		}
 	}
@@ -169,12 +185,12 @@ func (h *host) build(c *libvirt.Connect, spec hypervisors.VMSpec, r *resolved) e
 	return h.step(stepDefined)
 }
 
-// step runs the test hook after CreateVM step name.
+// step runs the test hook after step name of CreateVM or AttachNIC.
 func (h *host) step(name string) error {
-	if h.createHook == nil {
+	if h.stepHook == nil {
 		return nil
 	}
-	return h.createHook(name)
+	return h.stepHook(name)
 }
 
 // lookupVM returns the domain of VM id: ErrNotFound when there is none or
@@ -213,7 +229,7 @@ func (h *host) removeVM(c *libvirt.Connect, id string) error {
 			return err
 		}
 	}
-	if err := h.release(c, id); err != nil {
+	if err := h.release(c, id, ""); err != nil {
 		return err
 	}
 	if err := deleteConfigDrive(c, id); err != nil {
