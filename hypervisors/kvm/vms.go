@@ -9,6 +9,7 @@ import (
 	"libvirt.org/go/libvirt"
 
 	"github.com/cloudcore/terraform-provider-cloudcore/hypervisors"
+	"github.com/cloudcore/terraform-provider-cloudcore/hypervisors/nocloud"
 )
 
 // Steps of CreateVM, in order, and of AttachNIC, as stepHook sees them.
@@ -150,7 +151,7 @@ func (h *host) resolve(c *libvirt.Connect, spec hypervisors.VMSpec) (*resolved, 
 // build makes the config drive, the reservations and the domain of spec.
 func (h *host) build(c *libvirt.Connect, spec hypervisors.VMSpec, r *resolved) error {
 	if h.cfg.configDrive && r.bootPool != nil {
-		img, err := seedImage(spec)
+		img, err := nocloud.Image(spec)
 		if err != nil {
 			return err
 		}

@@ -1,4 +1,4 @@
-package kvm
+package nocloud
 
 import (
 	"bytes"
@@ -18,6 +18,9 @@ import (
 	"github.com/cloudcore/terraform-provider-cloudcore/internal/testenv"
 )
 
+// testID is the VM ID of the seeds under test.
+const testID = "0b4e6f64-5d4c-4d9a-9a6c-3c8a3f0f6b11"
+
 // seedSpec is a VM with two NICs, user data and SSH keys.
 var seedSpec = hypervisors.VMSpec{
 	ID:       testID,
@@ -35,7 +38,7 @@ var seedSpec = hypervisors.VMSpec{
 // TestSeedImage reads the config drive back as an ISO 9660 image: the
 // label cloud-init looks for and the three files with their content.
 func TestSeedImage(t *testing.T) {
-	img, err := seedImage(seedSpec)
+	img, err := Image(seedSpec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +85,7 @@ func TestSeedImageXorriso(t *testing.T) {
 	if _, err := exec.LookPath("xorriso"); err != nil {
 		testenv.Missing(t, "guest-build", "xorriso is not on the PATH")
 	}
-	img, err := seedImage(seedSpec)
+	img, err := Image(seedSpec)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,8 @@
-package kvm
+// Package nocloud builds cloud-init NoCloud seeds: the config drive
+// (ISO 9660, volume label cidata) that drivers attach to a VM so that
+// cloud-init in the guest finds its instance ID, hostname, SSH keys, user
+// data and the addresses IPAM gave its NICs.
+package nocloud
 
 import (
 	"bytes"
@@ -129,9 +133,9 @@ func hostname(spec hypervisors.VMSpec) string {
 	return name
 }
 
-// seedImage returns the NoCloud seed of spec as an ISO 9660 image labelled
+// Image returns the NoCloud seed of spec as an ISO 9660 image labelled
 // cidata.
-func seedImage(spec hypervisors.VMSpec) (_ []byte, err error) {
+func Image(spec hypervisors.VMSpec) (_ []byte, err error) {
 	files, err := seedFiles(spec)
 	if err != nil {
 		return nil, err
