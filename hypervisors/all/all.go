@@ -14,4 +14,6 @@ import (
 	_ "github.com/cloudcore/terraform-provider-cloudcore/hypervisors/simulator"
 	// VMware ESXi, standalone or under vCenter, through govmomi.
 	_ "github.com/cloudcore/terraform-provider-cloudcore/hypervisors/vmware"
+	// XenServer and XCP-ng pools through XenAPI.
+	_ "github.com/cloudcore/terraform-provider-cloudcore/hypervisors/xenserver"
 )

@@ -8,7 +8,7 @@ import (
 )
 
 func TestEveryDriverIsRegistered(t *testing.T) {
-	for _, name := range []string{"kvm", "simulator", "vmware"} {
+	for _, name := range []string{"kvm", "simulator", "vmware", "xenserver"} {
 		if _, err := hypervisors.Lookup(name); err != nil {
 			t.Errorf("Lookup(%q): %v", name, err)
 		}
