@@ -3,6 +3,7 @@ package cloudcore_test
 import (
 	"errors"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/cloudcore/terraform-provider-cloudcore/cloudcore"
@@ -202,6 +203,31 @@ func TestFailedDeployKeepsARecordThatHoldsNothing(t *testing.T) {
 	if err := f.c.Instances.Destroy(f.ctx, inst.ID); err != nil {
 		t.Fatalf("destroying the failed instance: %v", err)
 	}
+}
+
+// TestFailedDestroyLeavesErrorAndCanBeRetried makes the hypervisor refuse
+// to destroy an instance's VM: the instance ends in Error with the reason,
+// keeps its capacity, and a second Destroy removes it.
+func TestFailedDestroyLeavesErrorAndCanBeRetried(t *testing.T) {
+	f := newFixture(t, fixtureOpts{hosts: 1})
+	inst := f.deploy(f.spec("stubborn"))
+	if err := f.control(f.hosts[0]).InjectFault(simulator.Fault{Op: simulator.OpDestroyVM, Nth: 1, Action: simulator.ActionFail,
+		Err: cloudcore.ErrConflict}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.c.Instances.Destroy(f.ctx, inst.ID); !errors.Is(err, cloudcore.ErrConflict) {
+		t.Fatalf("Destroy with the VM's destruction refused: %v, want the driver's conflict", err)
+	}
+	got := f.instance(inst.ID)
+	if got.State != cloudcore.Error || !strings.Contains(got.LastError, "destroy failed") {
+		t.Fatalf("after the failed Destroy the instance is %s (%q), want Error with the reason", got.State, got.LastError)
+	}
+	assertUsed(t, f, f.hosts[0], 1000, 512)
+	if err := f.c.Instances.Destroy(f.ctx, inst.ID); err != nil {
+		t.Fatalf("Destroy again: %v", err)
+	}
+	assertUsed(t, f, f.hosts[0], 0, 0)
+	assertNoVMs(t, f)
 }
 
 func TestSnapshotsRevertPowerStateAndKeepChildren(t *testing.T) {

@@ -25,7 +25,7 @@ var transitions = map[State][]State{
 	Stopping:  {Stopped, Running, Error, Unknown},
 	Stopped:   {Starting, Destroyed, Expunging, Error, Stopped},
 	Destroyed: {Expunging, Stopped},
-	Expunging: {Expunging},
+	Expunging: {Expunging, Error}, // Error: the destroy failed and may be retried
 	Migrating: {Running, Stopped, Error, Unknown},
 	Error:     {Starting, Stopped, Expunging, Destroyed, Error},
 	Unknown:   {Running, Stopped, Stopping, Starting, Error, Expunging, Unknown},
