@@ -213,3 +213,27 @@ func vmUUID(t *testing.T, p *pool, id string) string {
 	}
 	return u
 }
+
+// TestDestroyAfterOutOfBandDestroy destroys a VM with a checkpoint through
+// XenAPI, which keeps the snapshot, its disks and the config drive: the
+// driver's DestroyVM then removes what the VM left.
+func TestDestroyAfterOutOfBandDestroy(t *testing.T) {
+	p := newPool(t, xapitest.Options{})
+	f := newFixture(t, p)
+	ctx := t.Context()
+	before := p.srv.Counts()
+	spec := f.spec()
+	_, err := p.host.CreateVM(ctx, spec)
+	mustDo(t, "CreateVM", err)
+	mustDo(t, "StartVM", p.host.StartVM(ctx, spec.ID))
+	_, err = p.host.CreateSnapshot(ctx, spec.ID, hypervisors.SnapshotSpec{ID: uuid.NewString(), Memory: true})
+	mustDo(t, "CreateSnapshot", err)
+	refs, err := p.api.VM.GetByNameLabel(ctx, "cloudcore-"+spec.ID)
+	mustDo(t, "VM.get_by_name_label", err)
+	mustDo(t, "VM.hard_shutdown", p.api.VM.HardShutdown(ctx, refs[0]))
+	mustDo(t, "VM.destroy", p.api.VM.Destroy(ctx, refs[0]))
+	mustDo(t, "DestroyVM", p.host.DestroyVM(ctx, spec.ID))
+	if after := p.srv.Counts(); after != before {
+		t.Errorf("after DestroyVM the pool holds %+v, want %+v", after, before)
+	}
+}

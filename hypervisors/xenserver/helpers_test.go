@@ -1,7 +1,6 @@
 package xenserver_test
 
 import (
-	"bytes"
 	"encoding/pem"
 	"net/url"
 	"os"
@@ -46,16 +45,9 @@ func newPool(t *testing.T, opts xapitest.Options) *pool {
 	mustDo(t, "xenapi.New", err)
 	mustDo(t, "Login", api.Login(t.Context()))
 	p.api = api
-	srs, err := api.SR.GetAllRecords(t.Context())
-	mustDo(t, "SR.get_all_records", err)
-	var sr xenapi.SRRef
-	for ref, rec := range srs {
-		sr = ref
-		p.sr = hypervisors.StoragePoolRef{ID: uuid.NewString(), URL: "sr:" + rec.NameLabel}
-	}
-	vdi, err := api.VDI.Create(t.Context(), xenapi.VDISpec{NameLabel: "tiny-template", SR: sr, VirtualSize: templateSize, Type: xenapi.VDITypeUser})
-	mustDo(t, "VDI.create", err)
-	mustDo(t, "import_raw_vdi", api.ImportRawVDI(t.Context(), vdi, bytes.NewReader([]byte("bootable\x00")), 9))
+	p.sr = hypervisors.StoragePoolRef{ID: uuid.NewString(), URL: "sr:" + srv.SRName()}
+	_, err = srv.AddVDI("tiny-template", templateSize, []byte("bootable"))
+	mustDo(t, "AddVDI", err)
 	p.template = hypervisors.TemplateRef{ID: uuid.NewString(), URL: "vdi:tiny-template", Format: "raw"}
 	p.host = p.connect(t, "host1")
 	return p

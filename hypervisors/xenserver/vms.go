@@ -264,12 +264,17 @@ func (h *host) configDrive(ctx context.Context, vm xenapi.VMRef, spec hypervisor
 // name) with its snapshots and config drive, but not its volumes: it
 // powers the VM off, destroys the snapshots with their disk copies and
 // memory images, destroys the VM (XenAPI keeps its disks) and last the
-// config drive, so that a removal cut short is finished by the next.
+// config drive, so that a removal cut short is finished by the next. When
+// the VM is gone already, as after a VM.destroy behind cloudcore's back,
+// it destroys the snapshots and the config drive the VM left.
 func (h *host) removeVM(ctx context.Context, ref xenapi.VMRef, id string) error {
 	rec, err := h.c.VM.GetRecord(ctx, ref)
 	if xenapi.IsNull(ref) || xenapi.IsCode(err, xenapi.CodeHandleInvalid) {
 		ref, rec, err = h.vm(ctx, id)
 		if errors.Is(err, hypervisors.ErrNotFound) {
+			if err := h.destroyOrphanSnapshots(ctx, id); err != nil {
+				return err
+			}
 			return h.destroyConfigDrive(ctx, id)
 		}
 	}
@@ -290,6 +295,23 @@ func (h *host) removeVM(ctx context.Context, ref xenapi.VMRef, id string) error 
 		return err
 	}
 	return h.destroyConfigDrive(ctx, id)
+}
+
+// destroyOrphanSnapshots destroys the snapshots of VM id (they carry its
+// other_config) that outlived it.
+func (h *host) destroyOrphanSnapshots(ctx context.Context, id string) error {
+	vms, err := h.c.VM.GetAllRecords(ctx)
+	if err != nil {
+		return err
+	}
+	for ref, rec := range vms {
+		if _, ours := idFrom(rec.NameLabel, snapshotPrefix); ours && rec.IsASnapshot && rec.OtherConfig[keyID] == id {
+			if err := h.destroySnapshot(ctx, ref); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // destroyConfigDrive destroys the config drives of VM id.

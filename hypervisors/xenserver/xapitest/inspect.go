@@ -76,6 +76,31 @@ func (s *Server) VDIContent(uuid string) ([]byte, error) {
 	return nil, fmt.Errorf("xapitest: no VDI with UUID %s", uuid)
 }
 
+// AddVDI puts a VDI named name of sizeBytes holding content on the pool's
+// first SR, as an administrator would upload a template disk, and returns
+// its UUID. It fails when the SR is full or content is larger than the
+// VDI.
+func (s *Server) AddVDI(name string, sizeBytes int64, content []byte) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if int64(len(content)) > sizeBytes {
+		return "", fmt.Errorf("xapitest: %d bytes of content do not fit a VDI of %d", len(content), sizeBytes)
+	}
+	d := &vdi{name: name, sr: s.st.defaultSR(), typ: "user", virtualSize: sizeBytes,
+		content: newDisk(content, s.opts.MaxStoredBytes-s.st.stored)}
+	if err := s.addVDI(d); err != nil {
+		return "", fmt.Errorf("xapitest: %v", err)
+	}
+	return d.uuid, nil
+}
+
+// SRName is the name_label of the pool's first SR.
+func (s *Server) SRName() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st.srs[s.st.defaultSR()].name
+}
+
 // HostMemoryFree is the named host's host_metrics.memory_free; false if
 // there is no such host.
 func (s *Server) HostMemoryFree(name string) (int64, bool) {

@@ -2,6 +2,7 @@ package xapitest
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -202,5 +203,35 @@ func TestStoredBytesCap(t *testing.T) {
 	}
 	if _, err := s.VDIContent(c.str("VDI.get_uuid", d)); err == nil {
 		t.Error("VDIContent of content over the cap succeeded")
+	}
+}
+
+// TestAddVDI seeds a template disk as an administrator would: clients
+// find it by its name, on the SR SRName names, with its content.
+func TestAddVDI(t *testing.T) {
+	s, c := newPool(t, Options{})
+	id, err := s.AddVDI("tiny", 1<<20, []byte("boot"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := c.must("VDI.get_by_name_label", "tiny")
+	var list []string
+	c.decode(refs, &list)
+	if len(list) != 1 {
+		t.Fatalf("VDI.get_by_name_label tiny = %v, want one VDI", list)
+	}
+	rec := c.rec("VDI", list[0])
+	sr := c.rec("SR", rec["SR"].(string))
+	if rec["uuid"] != id || sr["name_label"] != s.SRName() || rec["virtual_size"] != json.Number("1048576") {
+		t.Errorf("the VDI is %v on SR %v, want UUID %s and 1 MiB on %q", rec, sr["name_label"], id, s.SRName())
+	}
+	if data, err := s.VDIContent(id); err != nil || string(data[:4]) != "boot" {
+		t.Errorf("VDIContent = %q…, %v; want it to start with boot", data[:8], err)
+	}
+	if _, err := s.AddVDI("big", 4, []byte("too long")); err == nil {
+		t.Error("AddVDI of content larger than the VDI succeeded")
+	}
+	if _, err := s.AddVDI("huge", 1<<50, nil); err == nil {
+		t.Error("AddVDI larger than the SR succeeded")
 	}
 }
