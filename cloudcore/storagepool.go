@@ -61,7 +61,7 @@ func (s *StoragePoolService) Create(ctx context.Context, spec StoragePoolSpec) (
 		return nil, err
 	}
 	if u, err := url.Parse(spec.URL); err != nil || u.Scheme == "" {
-		return nil, invalid("url", "%q is not a URL; use file:///path, nfs://server/export or the hypervisor's datastore name as datastore://name", spec.URL)
+		return nil, invalid("url", "%q is not a URL; use file:///path, nfs://server/export, a VMware datastore as datastore://name or a XenServer SR as sr:<name>", spec.URL)
 	}
 	if spec.CapacityBytes <= 0 {
 		return nil, invalid("capacity_gib", "must be positive")

@@ -60,7 +60,7 @@ func (s *TemplateService) Create(ctx context.Context, spec TemplateSpec) (*Templ
 		return nil, err
 	}
 	if u, err := url.Parse(spec.URL); err != nil || u.Scheme == "" {
-		return nil, invalid("url", "%q is not a URL; use http(s)://..., file:///path, template://name, or on VMware datastore://<datastore>/<path>.vmdk or vm:<name>", spec.URL)
+		return nil, invalid("url", "%q is not a URL; use http(s)://..., file:///path, template://name, on VMware datastore://<datastore>/<path>.vmdk or vm:<name>, on XenServer vdi:<name>", spec.URL)
 	}
 	if !slices.Contains(TemplateFormats, spec.Format) {
 		return nil, invalid("format", "unknown format %q; use one of %v", spec.Format, TemplateFormats)

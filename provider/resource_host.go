@@ -105,8 +105,8 @@ func (r *hostResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 				MarkdownDescription: "How the cluster's driver reaches the host; the scheme must fit the cluster's " +
 					"hypervisor: `simulator://<name>?cpus=16&memory_mib=65536` for `simulator`; `qemu:///system`, " +
 					"`qemu+ssh://user@host/system`, `qemu+tcp://`, `qemu+tls://`, `qemu+unix://` or `test:///default` " +
-					"for `kvm`; `https://esxi.example/sdk` for `vmware`; `https://` or `http://` (the pool master) for " +
-					"`xenserver`. When the cluster exists already, a URL that does not fit it is refused at plan time. " +
+					"for `kvm`; `https://esxi.example/sdk` for `vmware`; `https://xen1.example` (a pool member, or the pool " +
+					"with `?host=<member>`; `ca_file=<path>` verifies a self-signed certificate) for `xenserver`. When the cluster exists already, a URL that does not fit it is refused at plan time. " +
 					"Changes happen in place: cloudcore connects with the new URL first and keeps the old one if that fails.",
 				Validators: []validator.String{urlWithScheme(allHostURLSchemes()...)},
 			},

@@ -41,7 +41,7 @@ type storagePoolModel struct {
 }
 
 // storagePoolURLSchemes are the schemes of primary storage URLs.
-var storagePoolURLSchemes = []string{"file", "nfs", "datastore"}
+var storagePoolURLSchemes = []string{"file", "nfs", "datastore", "sr"}
 
 func (r *storagePoolResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_storage_pool"
@@ -83,8 +83,8 @@ func (r *storagePoolResource) Schema(ctx context.Context, _ resource.SchemaReque
 			"url": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "Where the storage is, as the hosts see it: `file:///path` (a directory on the " +
-					"hosts), `nfs://server/export`, or a datastore or storage repository the hypervisor already " +
-					"knows, as `datastore://name`. Changing it replaces the pool.",
+					"hosts), `nfs://server/export`, a VMware datastore as `datastore://name`, or a XenServer " +
+					"storage repository as `sr:<name label or UUID>`. Changing it replaces the pool.",
 				Validators:    []validator.String{urlWithScheme(storagePoolURLSchemes...)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},

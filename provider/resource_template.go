@@ -42,7 +42,7 @@ type templateModel struct {
 }
 
 // templateURLSchemes are the schemes a template's image can be found at.
-var templateURLSchemes = []string{"http", "https", "file", "template", "datastore", "vm"}
+var templateURLSchemes = []string{"http", "https", "file", "template", "datastore", "vm", "vdi"}
 
 func (r *templateResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_template"
@@ -74,8 +74,9 @@ func (r *templateResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Required: true,
 				MarkdownDescription: "Where the image is: `http://` or `https://` URL, `file:///path` on the hosts, " +
 					"`template://name` for a template the hypervisor already has, and on VMware a disk " +
-					"`datastore://<datastore>/<path>.vmdk` or a VM or VM template `vm:<inventory path or name>`. " +
-					"Changing it replaces the template.",
+					"`datastore://<datastore>/<path>.vmdk` or a VM or VM template `vm:<inventory path or name>`, " +
+					"on XenServer a disk of the pool `vdi:<name label or UUID>` (an `http(s)://` raw image is imported " +
+					"into each storage repository once). Changing it replaces the template.",
 				Validators:    []validator.String{urlWithScheme(templateURLSchemes...)},
 				PlanModifiers: replace,
 			},
