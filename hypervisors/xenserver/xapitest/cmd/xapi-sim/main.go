@@ -3,8 +3,13 @@
 //
 //	xapi-sim -listen 127.0.0.1:8181 -hosts 2 -memory-gib 32 -sr-gib 1024
 //
-// It prints the pool's URLs and credentials. Everything lives in memory and
-// is gone when it exits.
+// It prints the pool's URLs and credentials, and the SR and template disk
+// (-template, empty for none) a cloudcore storage pool and template name:
+//
+//	url = "sr:Shared storage 1"
+//	url = "vdi:tiny-template"
+//
+// Everything lives in memory and is gone when it exits.
 package main
 
 import (
@@ -32,6 +37,7 @@ func main() {
 		password  = flag.String("password", "password", "password")
 		useTLS    = flag.Bool("tls", false, "serve HTTPS (self-signed test certificate)")
 		taskDelay = flag.Duration("task-delay", 0, "delay before every asynchronous task runs")
+		template  = flag.String("template", "tiny-template", "name of a 64 MiB template disk to put on the first SR (empty: none)")
 	)
 	flag.Parse()
 	if *hosts < 1 || *srs < 1 {
@@ -56,6 +62,14 @@ func main() {
 		fmt.Printf("pool member:        %s (login answers HOST_IS_SLAVE)\n", s.SlaveURL)
 	}
 	fmt.Printf("credentials:        %s / %s\n", *user, *password)
+	fmt.Printf("storage repository: sr:%s\n", s.SRName())
+	if *template != "" {
+		if _, err := s.AddVDI(*template, 64<<20, nil); err != nil {
+			fmt.Fprintln(os.Stderr, "xapi-sim:", err)
+			os.Exit(1)
+		}
+		fmt.Printf("template disk:      vdi:%s\n", *template)
+	}
 	<-ctx.Done()
 	fmt.Println("stopping")
 	done := make(chan struct{})
