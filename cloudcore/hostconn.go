@@ -13,13 +13,22 @@ type hostConn struct {
 	url, user, sealedSecret string
 }
 
+// fits reports whether the connection was made with h's URL and
+// credentials.
+func (hc *hostConn) fits(h *Host) bool {
+	return hc != nil && hc.url == h.URL && hc.user == h.Username && hc.sealedSecret == h.SealedPassword
+}
+
 // connect returns a connection to h, reusing the cached one while the
-// host's URL and credentials are unchanged.
+// host's URL and credentials are unchanged. Calls racing to connect to a
+// host share the connection the first of them caches; the others close
+// theirs, never one that is in use. A cached connection with other
+// settings is closed when a new one replaces it.
 func (c *Cloud) connect(ctx context.Context, h *Host) (hypervisors.Host, error) {
 	c.connMu.Lock()
 	hc := c.conns[h.ID]
 	c.connMu.Unlock()
-	if hc != nil && hc.url == h.URL && hc.user == h.Username && hc.sealedSecret == h.SealedPassword {
+	if hc.fits(h) {
 		return hc.host, nil
 	}
 	d, cfg, err := c.driverOf(h)
@@ -32,7 +41,10 @@ func (c *Cloud) connect(ctx context.Context, h *Host) (hypervisors.Host, error) 
 	}
 	c.connMu.Lock()
 	defer c.connMu.Unlock()
-	if old := c.conns[h.ID]; old != nil {
+	if old := c.conns[h.ID]; old.fits(h) {
+		_ = conn.Close()
+		return old.host, nil
+	} else if old != nil {
 		_ = old.host.Close()
 	}
 	c.conns[h.ID] = &hostConn{host: conn, url: h.URL, user: h.Username, sealedSecret: h.SealedPassword}
