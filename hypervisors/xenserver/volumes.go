@@ -70,10 +70,11 @@ func (h *host) volume(ctx context.Context, pool hypervisors.StoragePoolRef, id s
 	return h.namedVDI(ctx, sr, volumePrefix+id)
 }
 
-// CreateVolume makes VDI cloudcore-vol-<ID> on the pool's SR: a copy of
-// the template's VDI (see templateVDI) grown to SizeBytes, or an empty
-// VDI of SizeBytes. When a step after the copy fails, the copy is
-// destroyed.
+// CreateVolume makes VDI cloudcore-vol-<ID> of SizeBytes (at least the
+// template's size) on the pool's SR and, from a template, copies the
+// template's VDI (see templateVDI) into it. The VDI has its name from the
+// start, so that one a crash leaves half-copied is found and deleted by
+// ID; when the copy fails, the VDI is destroyed.
 func (h *host) CreateVolume(ctx context.Context, v hypervisors.VolumeSpec) (hypervisors.VolumeInfo, error) {
 	op := "CreateVolume " + v.ID
 	if err := checkID("volume ID", v.ID); err != nil {
@@ -107,21 +108,15 @@ func (h *host) CreateVolume(ctx context.Context, v hypervisors.VolumeSpec) (hype
 	if v.SizeBytes != 0 && v.SizeBytes < int64(tplRec.VirtualSize) {
 		return hypervisors.VolumeInfo{}, fmt.Errorf("%w: %s: %d bytes is smaller than the template's %d", hypervisors.ErrInvalid, op, v.SizeBytes, tplRec.VirtualSize)
 	}
-	ref, err := h.c.VDI.Copy(ctx, tpl, sr)
+	size := max(v.SizeBytes, int64(tplRec.VirtualSize))
+	ref, err := h.c.VDI.Create(ctx, xenapi.VDISpec{NameLabel: name, SR: sr, VirtualSize: xenapi.Int(size),
+		Type: xenapi.VDITypeUser, OtherConfig: map[string]string{keyID: v.ID}})
 	if err != nil {
+		return hypervisors.VolumeInfo{}, wrap(op, err)
+	}
+	if err := h.c.VDI.CopyInto(ctx, tpl, ref); err != nil {
 		h.destroyVDIs(ref)
 		return hypervisors.VolumeInfo{}, wrap(op+": copying the template", err)
-	}
-	err = h.c.VDI.SetNameLabel(ctx, ref, name)
-	if err == nil {
-		err = h.setVDIConfig(ctx, ref, keyID, v.ID)
-	}
-	if err == nil && v.SizeBytes > int64(tplRec.VirtualSize) {
-		err = h.c.VDI.Resize(ctx, ref, v.SizeBytes)
-	}
-	if err != nil {
-		h.destroyVDIs(ref)
-		return hypervisors.VolumeInfo{}, wrap(op, err)
 	}
 	return h.volumeInfo(ctx, op, v, ref)
 }
@@ -133,14 +128,6 @@ func (h *host) volumeInfo(ctx context.Context, op string, v hypervisors.VolumeSp
 		return hypervisors.VolumeInfo{}, wrap(op, err)
 	}
 	return hypervisors.VolumeInfo{ID: v.ID, PoolID: v.Pool.ID, SizeBytes: int64(rec.VirtualSize)}, nil
-}
-
-// setVDIConfig sets other_config key of a VDI to value.
-func (h *host) setVDIConfig(ctx context.Context, vdi xenapi.VDIRef, key, value string) error {
-	if err := h.c.Call(ctx, "VDI.remove_from_other_config", nil, vdi, key); err != nil {
-		return err
-	}
-	return h.c.Call(ctx, "VDI.add_to_other_config", nil, vdi, key, value)
 }
 
 // destroyVDIs destroys the VDIs that exist of refs, as clean-up after a

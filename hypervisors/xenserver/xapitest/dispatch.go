@@ -11,8 +11,12 @@ import (
 type method struct {
 	name   string
 	params []string // parameter names, after the session
-	async  bool     // has an Async. variant
-	fn     func(c *call) (any, error)
+	// optional is how many of the last params a caller may leave out, all
+	// of them together, as with the parameters later XenAPI releases added
+	// to a call (each release's form has its own count).
+	optional int
+	async    bool // has an Async. variant
+	fn       func(c *call) (any, error)
 }
 
 // call is one invocation of a method; fn runs with Server.mu held.
@@ -56,7 +60,7 @@ func (s *Server) dispatch(name string, params []json.RawMessage, l *listener) (a
 	if base == "session.login_with_password" {
 		return s.login(name, params, l)
 	}
-	if want := len(m.params) + 1; len(params) != want {
+	if want := len(m.params) + 1; len(params) != want && (m.optional == 0 || len(params) != want-m.optional) {
 		return nil, xerr(errParameterCountMismatch, name, strconv.Itoa(want), strconv.Itoa(len(params)))
 	}
 	args := params[1:]

@@ -32,7 +32,8 @@ const (
 	errVMRequiresNet               = "VM_REQUIRES_NET" // [vm, network]
 	errSRFull                      = "SR_FULL"         // [requested, maximum]
 	errSRBackendFailure79          = "SR_BACKEND_FAILURE_79"
-	errVDIInUse                    = "VDI_IN_USE" // [vdi, operation] or [vdi]
+	errVDIInUse                    = "VDI_IN_USE"    // [vdi, operation] or [vdi]
+	errVDITooSmall                 = "VDI_TOO_SMALL" // [vdi, minimum size]
 	errDeviceAlreadyExists         = "DEVICE_ALREADY_EXISTS"
 	errDeviceAlreadyAttached       = "DEVICE_ALREADY_ATTACHED"
 	errDeviceAlreadyDetached       = "DEVICE_ALREADY_DETACHED"

@@ -235,3 +235,30 @@ func TestAddVDI(t *testing.T) {
 		t.Error("AddVDI larger than the SR succeeded")
 	}
 }
+
+// TestVDICopyInto copies a disk into an existing VDI (VDI.copy's
+// into_vdi, with null sr and base_vdi): the content arrives, a smaller
+// target is VDI_TOO_SMALL, and the call still takes its two-parameter form
+// but no other count.
+func TestVDICopyInto(t *testing.T) {
+	s, c := newPool(t, Options{})
+	srcID, err := s.AddVDI("source", 1<<20, []byte("golden image"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := c.str("VDI.get_by_uuid", srcID)
+	into := c.newVDI(2 << 20)
+	if got := c.str("VDI.copy", src, nullRef, nullRef, into); got != into {
+		t.Errorf("VDI.copy into %s returned %s", into, got)
+	}
+	data, err := s.VDIContent(c.rec("VDI", into)["uuid"].(string))
+	if err != nil || string(data[:12]) != "golden image" {
+		t.Errorf("the target holds %q…, %v; want the source's content", data[:12], err)
+	}
+	small := c.newVDI(1 << 19)
+	c.wantErr("VDI.copy", []any{src, nullRef, nullRef, small}, "VDI_TOO_SMALL", small, itoa(1<<20))
+	c.wantErr("VDI.copy", []any{src, c.defaultSR(), nullRef}, "MESSAGE_PARAMETER_COUNT_MISMATCH", "VDI.copy", "5", "4")
+	if fresh := c.str("VDI.copy", src, c.defaultSR()); fresh == src || fresh == into {
+		t.Errorf("VDI.copy to an SR returned %s, want a fresh VDI", fresh)
+	}
+}

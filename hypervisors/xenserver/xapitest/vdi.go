@@ -89,6 +89,36 @@ func (s *Server) copyVDI(d *vdi, target string) (*vdi, error) {
 	return &c, nil
 }
 
+// copyInto writes the content of d into the VDI of VDI.copy's into_vdi
+// parameter: VDI_TOO_SMALL when that is smaller than d, VDI_READONLY when
+// it is read-only, VDI_IN_USE when a running VM uses either.
+func copyInto(c *call, d *vdi) (any, error) {
+	into, err := c.vdi(3)
+	if err != nil {
+		return nil, err
+	}
+	if base, err := c.ref(2); err != nil || base != nullRef {
+		if _, err := c.vdi(2); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case into.virtualSize < d.virtualSize:
+		return nil, xerr(errVDITooSmall, into.ref, itoa(d.virtualSize))
+	case into.readOnly:
+		return nil, xerr(errVDIReadonly, into.ref)
+	}
+	for _, x := range []*vdi{d, into} {
+		if err := c.st.inUse(x, "copy"); err != nil {
+			return nil, err
+		}
+	}
+	c.s.st.stored -= into.content.stored()
+	into.content = d.content.clone()
+	c.s.st.stored += into.content.stored()
+	return into.ref, nil
+}
+
 // destroyVDI removes d and the VBDs that point at it.
 func (s *Server) destroyVDI(d *vdi) {
 	for ref, b := range s.st.vbds {
@@ -103,10 +133,19 @@ func (s *Server) destroyVDI(d *vdi) {
 func (s *Server) vdiMethods() []*method {
 	return []*method{
 		{name: "VDI.create", params: []string{"args"}, async: true, fn: vdiCreate},
-		{name: "VDI.copy", params: []string{"vdi", "sr"}, async: true, fn: func(c *call) (any, error) {
+		// VDI.copy(vdi, sr[, base_vdi, into_vdi]): a fresh copy on sr, or,
+		// with into_vdi, the content written into that VDI (sr and
+		// base_vdi may then be null; base_vdi only narrows which blocks a
+		// real pool reads, the result is the same).
+		{name: "VDI.copy", params: []string{"vdi", "sr", "base_vdi", "into_vdi"}, optional: 2, async: true, fn: func(c *call) (any, error) {
 			d, err := c.vdi(0)
 			if err != nil {
 				return nil, err
+			}
+			if len(c.args) == 4 {
+				if into, err := c.ref(3); err != nil || into != nullRef {
+					return copyInto(c, d)
+				}
 			}
 			target, err := c.sr(1)
 			if err != nil {

@@ -49,7 +49,6 @@ type Options struct {
 // The class fields (Pool, Host, VM, ...) group the calls of each XenAPI
 // class; they are set by New and must not be replaced.
 type Client struct {
-	Pool        PoolClass
 	Host        HostClass
 	HostMetrics HostMetricsClass
 	SR          SRClass
@@ -115,7 +114,6 @@ func New(baseURL, username, password string, opts Options) (*Client, error) {
 		},
 		base: base,
 	}
-	c.Pool = PoolClass{c}
 	c.Host = HostClass{c}
 	c.HostMetrics = HostMetricsClass{c}
 	c.SR = SRClass{c}

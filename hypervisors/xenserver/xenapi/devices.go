@@ -53,12 +53,6 @@ func (b VBDClass) Create(ctx context.Context, spec VBDSpec) (VBDRef, error) {
 	return call[VBDRef](ctx, b.c, "VBD.create", spec)
 }
 
-// Destroy removes the VBD (VBD.destroy); the disk stays. HANDLE_INVALID
-// when it is gone already.
-func (b VBDClass) Destroy(ctx context.Context, vbd VBDRef) error {
-	return b.c.Call(ctx, "VBD.destroy", nil, vbd)
-}
-
 // GetRecord returns the VBD's record (VBD.get_record); HANDLE_INVALID when
 // there is no such VBD.
 func (b VBDClass) GetRecord(ctx context.Context, vbd VBDRef) (VBDRecord, error) {

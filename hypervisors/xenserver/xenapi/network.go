@@ -43,12 +43,6 @@ func (n NetworkClass) GetByNameLabel(ctx context.Context, label string) ([]Netwo
 	return call[[]NetworkRef](ctx, n.c, "network.get_by_name_label", label)
 }
 
-// GetAllRecords returns every network by reference
-// (network.get_all_records).
-func (n NetworkClass) GetAllRecords(ctx context.Context) (map[NetworkRef]NetworkRecord, error) {
-	return call[map[NetworkRef]NetworkRecord](ctx, n.c, "network.get_all_records")
-}
-
 // GetRecord returns the network's record (network.get_record);
 // HANDLE_INVALID when there is no such network.
 func (n NetworkClass) GetRecord(ctx context.Context, network NetworkRef) (NetworkRecord, error) {
@@ -99,12 +93,4 @@ func (v VLANClass) Create(ctx context.Context, taggedPIF PIFRef, tag int64, netw
 // already.
 func (v VLANClass) Destroy(ctx context.Context, vlan VLANRef) error {
 	return v.c.Call(ctx, "VLAN.destroy", nil, vlan)
-}
-
-// CreateVLANFromPIF makes VLAN tag on the device of pif on every host of
-// the pool, connected to network (pool.create_VLAN_from_PIF), and returns
-// the VLAN PIFs it made, one per host. VLAN_TAG_INVALID when tag is not
-// within 0 to 4094.
-func (p PoolClass) CreateVLANFromPIF(ctx context.Context, pif PIFRef, network NetworkRef, tag int64) ([]PIFRef, error) {
-	return call[[]PIFRef](ctx, p.c, "pool.create_VLAN_from_PIF", pif, network, Int(tag))
 }

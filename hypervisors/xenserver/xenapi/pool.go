@@ -6,28 +6,6 @@ import (
 	"strings"
 )
 
-// PoolRecord is the part of a pool record the driver reads.
-type PoolRecord struct {
-	UUID      string  `json:"uuid"`
-	NameLabel string  `json:"name_label"`
-	Master    HostRef `json:"master"` // the pool master
-}
-
-// PoolClass groups the calls of class pool.
-type PoolClass struct{ c *Client }
-
-// GetAll returns the pools (pool.get_all): one, the pool the client is
-// logged in to; a standalone host is a pool of one.
-func (p PoolClass) GetAll(ctx context.Context) ([]PoolRef, error) {
-	return call[[]PoolRef](ctx, p.c, "pool.get_all")
-}
-
-// GetRecord returns the pool's record (pool.get_record); HANDLE_INVALID
-// when there is no such pool.
-func (p PoolClass) GetRecord(ctx context.Context, pool PoolRef) (PoolRecord, error) {
-	return call[PoolRecord](ctx, p.c, "pool.get_record", pool)
-}
-
 // HostRecord is the part of a host record the driver reads.
 type HostRecord struct {
 	UUID      string `json:"uuid"`
@@ -72,12 +50,6 @@ func (h HostClass) GetAllRecords(ctx context.Context) (map[HostRef]HostRecord, e
 // when there is no such host.
 func (h HostClass) GetRecord(ctx context.Context, host HostRef) (HostRecord, error) {
 	return call[HostRecord](ctx, h.c, "host.get_record", host)
-}
-
-// GetByUUID returns the host with the given UUID (host.get_by_uuid);
-// UUID_INVALID when there is none.
-func (h HostClass) GetByUUID(ctx context.Context, uuid string) (HostRef, error) {
-	return call[HostRef](ctx, h.c, "host.get_by_uuid", uuid)
 }
 
 // HostMetricsRecord is the part of a host_metrics record the driver reads.

@@ -16,7 +16,6 @@ const NullRef = "OpaqueRef:NULL"
 // issued them; UUIDs, not references, identify objects across sessions.
 type (
 	SessionRef     string
-	PoolRef        string
 	HostRef        string
 	HostMetricsRef string
 	SRRef          string

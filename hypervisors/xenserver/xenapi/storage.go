@@ -25,18 +25,6 @@ func (s SRClass) GetAllRecords(ctx context.Context) (map[SRRef]SRRecord, error) 
 	return call[map[SRRef]SRRecord](ctx, s.c, "SR.get_all_records")
 }
 
-// GetRecord returns the SR's record (SR.get_record); HANDLE_INVALID when
-// there is no such SR.
-func (s SRClass) GetRecord(ctx context.Context, sr SRRef) (SRRecord, error) {
-	return call[SRRecord](ctx, s.c, "SR.get_record", sr)
-}
-
-// GetByUUID returns the SR with the given UUID (SR.get_by_uuid);
-// UUID_INVALID when there is none.
-func (s SRClass) GetByUUID(ctx context.Context, uuid string) (SRRef, error) {
-	return call[SRRef](ctx, s.c, "SR.get_by_uuid", uuid)
-}
-
 // VDITypeUser is the type of a disk VDISpec makes for a VM (enum vdi_type).
 const VDITypeUser = "user"
 
@@ -75,12 +63,13 @@ func (v VDIClass) Create(ctx context.Context, spec VDISpec) (VDIRef, error) {
 	return call[VDIRef](ctx, v.c, "VDI.create", spec)
 }
 
-// Copy copies the disk into a new VDI on sr, as a task (Async.VDI.copy; see
-// Client.CallAsync), and returns the copy. Only the required parameters are
-// sent: the copy is full and goes into a fresh VDI. The documented errors
-// include VDI_READONLY and VDI_TOO_SMALL.
-func (v VDIClass) Copy(ctx context.Context, vdi VDIRef, sr SRRef) (VDIRef, error) {
-	return callAsync[VDIRef](ctx, v.c, "VDI.copy", vdi, sr)
+// CopyInto writes the content of disk vdi into the existing disk into, as
+// a task (Async.VDI.copy with its later parameters: a null SR and base
+// disk, into_vdi). Documented errors: VDI_TOO_SMALL when into is smaller,
+// VDI_READONLY.
+func (v VDIClass) CopyInto(ctx context.Context, vdi, into VDIRef) error {
+	_, err := v.c.CallAsync(ctx, "VDI.copy", vdi, SRRef(NullRef), VDIRef(NullRef), into)
+	return err
 }
 
 // Resize sets the disk's virtual size to size bytes (VDI.resize). The API

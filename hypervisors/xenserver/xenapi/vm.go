@@ -61,12 +61,6 @@ func (v VMClass) GetRecord(ctx context.Context, vm VMRef) (VMRecord, error) {
 	return call[VMRecord](ctx, v.c, "VM.get_record", vm)
 }
 
-// GetByUUID returns the VM with the given UUID (VM.get_by_uuid);
-// UUID_INVALID when there is none.
-func (v VMClass) GetByUUID(ctx context.Context, uuid string) (VMRef, error) {
-	return call[VMRef](ctx, v.c, "VM.get_by_uuid", uuid)
-}
-
 // GetByNameLabel returns the VMs, templates and snapshots named label
 // (VM.get_by_name_label); none is an empty list, not an error.
 func (v VMClass) GetByNameLabel(ctx context.Context, label string) ([]VMRef, error) {
@@ -179,13 +173,6 @@ func (v VMClass) HardShutdown(ctx context.Context, vm VMRef) error {
 // (Async.VM.clean_reboot); errors as CleanShutdown.
 func (v VMClass) CleanReboot(ctx context.Context, vm VMRef) error {
 	_, err := v.c.CallAsync(ctx, "VM.clean_reboot", vm)
-	return err
-}
-
-// HardReboot resets the running VM, as a task (Async.VM.hard_reboot);
-// errors as CleanShutdown.
-func (v VMClass) HardReboot(ctx context.Context, vm VMRef) error {
-	_, err := v.c.CallAsync(ctx, "VM.hard_reboot", vm)
 	return err
 }
 

@@ -15,7 +15,7 @@ import (
 func succeedTasks(f *fakeXAPI, result string) {
 	f.mu.Lock()
 	for _, m := range []string{"VM.clone", "VM.provision", "VM.start_on", "VM.clean_shutdown", "VM.hard_shutdown",
-		"VM.clean_reboot", "VM.hard_reboot", "VM.snapshot", "VM.checkpoint", "VM.revert", "VDI.copy"} {
+		"VM.clean_reboot", "VM.snapshot", "VM.checkpoint", "VM.revert", "VDI.copy"} {
 		f.handlers["Async."+m] = func([]json.RawMessage) (any, *xapiFault) { return "OpaqueRef:task", nil }
 	}
 	f.mu.Unlock()
@@ -46,10 +46,6 @@ func TestRequestWireFormat(t *testing.T) {
 			_, err := c.VM.GetAllRecords(ctx)
 			return err
 		}},
-		{"VM.get_by_uuid", `[` + s + `,"0f2c7d4e-5b51-4c3a-9a8e-1d2f3a4b5c6d"]`, func(ctx context.Context, c *Client) error {
-			_, err := c.VM.GetByUUID(ctx, "0f2c7d4e-5b51-4c3a-9a8e-1d2f3a4b5c6d")
-			return err
-		}},
 		{"VM.set_memory_limits", `[` + s + `,"OpaqueRef:vm",268435456,4294967296,536870912,2147483648]`, func(ctx context.Context, c *Client) error {
 			return c.VM.SetMemoryLimits(ctx, "OpaqueRef:vm", 256<<20, 4<<30, 512<<20, 2<<30)
 		}},
@@ -75,9 +71,8 @@ func TestRequestWireFormat(t *testing.T) {
 		{"Async.VM.revert", `[` + s + `,"OpaqueRef:snap"]`, func(ctx context.Context, c *Client) error {
 			return c.VM.Revert(ctx, "OpaqueRef:snap")
 		}},
-		{"Async.VDI.copy", `[` + s + `,"OpaqueRef:vdi","OpaqueRef:sr"]`, func(ctx context.Context, c *Client) error {
-			_, err := c.VDI.Copy(ctx, "OpaqueRef:vdi", "OpaqueRef:sr")
-			return err
+		{"Async.VDI.copy", `[` + s + `,"OpaqueRef:vdi","OpaqueRef:NULL","OpaqueRef:NULL","OpaqueRef:into"]`, func(ctx context.Context, c *Client) error {
+			return c.VDI.CopyInto(ctx, "OpaqueRef:vdi", "OpaqueRef:into")
 		}},
 		{"VDI.create", `[` + s + `,{"name_label":"root","name_description":"","SR":"OpaqueRef:sr","virtual_size":10737418240,"type":"user","sharable":false,"read_only":false,"other_config":{}}]`,
 			func(ctx context.Context, c *Client) error {
@@ -103,10 +98,6 @@ func TestRequestWireFormat(t *testing.T) {
 		}},
 		{"VLAN.create", `[` + s + `,"OpaqueRef:pif",100,"OpaqueRef:net"]`, func(ctx context.Context, c *Client) error {
 			_, err := c.VLAN.Create(ctx, "OpaqueRef:pif", 100, "OpaqueRef:net")
-			return err
-		}},
-		{"pool.create_VLAN_from_PIF", `[` + s + `,"OpaqueRef:pif","OpaqueRef:net",100]`, func(ctx context.Context, c *Client) error {
-			_, err := c.Pool.CreateVLANFromPIF(ctx, "OpaqueRef:pif", "OpaqueRef:net", 100)
 			return err
 		}},
 		{"task.cancel", `[` + s + `,"OpaqueRef:task"]`, func(ctx context.Context, c *Client) error {
@@ -150,15 +141,15 @@ func TestRequestWireFormat(t *testing.T) {
 // TestRequestIDsDiffer checks that every request carries its own id.
 func TestRequestIDsDiffer(t *testing.T) {
 	f := newFake(t)
-	f.handle("pool.get_all", func([]json.RawMessage) (any, *xapiFault) { return []string{"OpaqueRef:pool"}, nil })
+	f.handle("VM.get_by_name_label", func([]json.RawMessage) (any, *xapiFault) { return []string{"OpaqueRef:vm"}, nil })
 	c := newClient(t, f)
 	for range 3 {
-		if _, err := c.Pool.GetAll(t.Context()); err != nil {
+		if _, err := c.VM.GetByNameLabel(t.Context(), "web-1"); err != nil {
 			t.Fatal(err)
 		}
 	}
 	ids := map[string]bool{}
-	for _, r := range f.seen("pool.get_all") {
+	for _, r := range f.seen("VM.get_by_name_label") {
 		ids[string(r.ID)] = true
 	}
 	if len(ids) != 3 {
@@ -244,18 +235,18 @@ d_request(&quot;{jsonrpc=...,method=...,id=...}&quot;)</body></html>`
 	})
 	t.Run("void: an empty string", func(t *testing.T) {
 		f := newFake(t)
-		f.answer("VM.set_name_label", `{"jsonrpc": "2.0", "result": "", "id": %d}`)
+		f.answer("VM.set_name_description", `{"jsonrpc": "2.0", "result": "", "id": %d}`)
 		c := newClient(t, f)
-		if err := c.VM.SetNameLabel(t.Context(), "OpaqueRef:vm", "web-1"); err != nil {
+		if err := c.VM.SetNameDescription(t.Context(), "OpaqueRef:vm", "web 1"); err != nil {
 			t.Fatal(err)
 		}
 	})
 	t.Run("id of another request", func(t *testing.T) {
 		f := newFake(t)
-		f.answer("VM.set_name_label", `{"jsonrpc": "2.0", "result": "", "id": 999999}`)
+		f.answer("VM.set_name_description", `{"jsonrpc": "2.0", "result": "", "id": 999999}`)
 		c := newClient(t, f)
 		var te *TransportError
-		if err := c.VM.SetNameLabel(t.Context(), "OpaqueRef:vm", "web-1"); !errors.As(err, &te) {
+		if err := c.VM.SetNameDescription(t.Context(), "OpaqueRef:vm", "web 1"); !errors.As(err, &te) {
 			t.Fatalf("err = %v, want a *TransportError", err)
 		}
 	})
