@@ -233,8 +233,21 @@ func (m *instanceModel) fill(i *cloudcore.Instance) {
 	for k, n := range i.NICs {
 		nics[k] = instanceNICModel{NetworkID: types.StringValue(n.NetworkID), IPAddress: types.StringValue(addrString(n.IP)), MACAddress: types.StringValue(n.MAC)}
 	}
-	if len(nics) > 0 || m.Network == nil {
+	switch {
+	case len(nics) > 0 || m.Network == nil:
 		m.Network = nics
+	default:
+		// No NICs recorded (a deploy that failed gave its addresses back):
+		// the configured networks stay, without addresses.
+		for k := range m.Network {
+			n := &m.Network[k]
+			if n.IPAddress.IsUnknown() {
+				n.IPAddress = types.StringNull()
+			}
+			if n.MACAddress.IsUnknown() {
+				n.MACAddress = types.StringNull()
+			}
+		}
 	}
 	groups := make([]attr.Value, len(i.AffinityGroupIDs))
 	for k, g := range i.AffinityGroupIDs {

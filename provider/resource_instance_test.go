@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"reflect"
 	"regexp"
 	"testing"
 
@@ -240,4 +242,17 @@ func TestAccInstanceFailedDeployStaysManaged(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestFillAfterAFailedDeploy: an instance whose deploy failed has no NICs
+// any more; the model keeps the configured networks with null addresses,
+// since Terraform refuses a value still unknown after apply.
+func TestFillAfterAFailedDeploy(t *testing.T) {
+	planned := instanceModel{Network: []instanceNICModel{{NetworkID: types.StringValue("n1"),
+		IPAddress: types.StringUnknown(), MACAddress: types.StringUnknown()}}}
+	planned.fill(&cloudcore.Instance{State: cloudcore.Error, LastError: "no room"})
+	want := []instanceNICModel{{NetworkID: types.StringValue("n1"), IPAddress: types.StringNull(), MACAddress: types.StringNull()}}
+	if !reflect.DeepEqual(planned.Network, want) {
+		t.Errorf("network after a failed deploy = %+v, want %+v", planned.Network, want)
+	}
 }
