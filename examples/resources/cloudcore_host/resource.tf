@@ -66,3 +66,25 @@ resource "cloudcore_host" "spare" {
   url         = "simulator://spare"
   maintenance = true
 }
+
+resource "cloudcore_cluster" "xen" {
+  name       = "xen-pool-1"
+  pod_id     = cloudcore_pod.rack1.id
+  hypervisor = "xenserver"
+}
+
+variable "xen_password" {
+  type      = string
+  sensitive = true
+}
+
+# Two members of a XenServer pool, named in the pool; cloudcore follows the
+# pool to its master and verifies the pool's self-signed certificate.
+resource "cloudcore_host" "xen" {
+  for_each   = toset(["xen1", "xen2"])
+  name       = each.key
+  cluster_id = cloudcore_cluster.xen.id
+  url        = "https://xen-pool.dc1.example?host=${each.key}&ca_file=/etc/cloudcore/xen-pool-ca.pem"
+  username   = "root"
+  password   = var.xen_password
+}

@@ -29,3 +29,17 @@ resource "cloudcore_storage_pool" "local" {
   url          = "file:///var/lib/cloudcore/primary"
   capacity_gib = 1024
 }
+
+resource "cloudcore_cluster" "xen" {
+  name       = "xen-pool-1"
+  pod_id     = cloudcore_pod.rack1.id
+  hypervisor = "xenserver"
+}
+
+# A storage repository the XenServer pool has, by its name label.
+resource "cloudcore_storage_pool" "xen_sr" {
+  name         = "xen-shared"
+  cluster_id   = cloudcore_cluster.xen.id
+  url          = "sr:Shared NFS storage"
+  capacity_gib = 2048
+}

@@ -21,3 +21,13 @@ resource "cloudcore_template" "appliance" {
   hypervisor = "vmware"
   size_gib   = 20
 }
+
+# A disk the XenServer pool has already, for XenServer clusters only.
+resource "cloudcore_template" "xen_debian" {
+  name       = "debian-12-xen"
+  zone_id    = cloudcore_zone.dc1.id
+  url        = "vdi:debian-12-template"
+  format     = "raw"
+  hypervisor = "xenserver"
+  size_gib   = 2
+}
