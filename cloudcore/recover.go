@@ -125,6 +125,7 @@ func (c *Cloud) recoverJournal(ctx context.Context) (RecoveryReport, []string, e
 
 // reapSessions deletes the records of dead sessions that have no journal
 // entries left, so crashed processes leave nothing behind in the store.
+// Processes opening the store at once may race to reap the same session.
 func (c *Cloud) reapSessions(ctx context.Context, unsettled map[string]bool) error {
 	return c.update(ctx, func(tx store.Tx) error {
 		sessions, err := listObj[sessionRecord](ctx, tx, kindSession, store.Filter{})
@@ -139,8 +140,10 @@ func (c *Cloud) reapSessions(ctx context.Context, unsettled map[string]bool) err
 			if err != nil {
 				return err
 			}
+			// Not found or at another version: another process reaped it
+			// first, or its owner ended or renewed it since the list.
 			if dead {
-				if err := deleteObj(ctx, tx, s); err != nil {
+				if err := deleteObj(ctx, tx, s); err != nil && !isNotFound(err) && !errors.Is(err, ErrConflict) {
 					return err
 				}
 			}
