@@ -39,6 +39,7 @@ const (
 type hostConfig struct {
 	uri           string // libvirt connection URI
 	local         bool   // the URI names a QEMU host on this machine
+	testDriver    bool   // the URI is libvirt's in-process test driver
 	domainType    string // domainTypeAuto, domainTypeKVM or domainTypeQEMU
 	stopTimeout   time.Duration
 	stopFallback  string // stopFallbackError or stopFallbackDestroy
@@ -68,6 +69,7 @@ func parseURL(raw string) (hostConfig, error) {
 	q := u.Query()
 	c := hostConfig{
 		local:         u.Host == "" && u.Scheme != "test",
+		testDriver:    u.Scheme == "test",
 		domainType:    domainTypeAuto,
 		stopTimeout:   defaultStopTimeout,
 		stopFallback:  stopFallbackError,

@@ -26,7 +26,7 @@ func TestParseURL(t *testing.T) {
 			local: true, domainType: "auto", stopTimeout: time.Minute, detachTimeout: time.Minute, stopFallback: "error", configDrive: true,
 			consoleLogDir: "/var/log/libvirt/qemu",
 			segments:      vxlanSegments{group: netip.MustParseAddr("239.1.1.1"), dev: "eth0", port: 8472}}},
-		{"test:///default", hostConfig{uri: "test:///default", domainType: "auto", stopTimeout: time.Minute, detachTimeout: time.Minute,
+		{"test:///default", hostConfig{uri: "test:///default", testDriver: true, domainType: "auto", stopTimeout: time.Minute, detachTimeout: time.Minute,
 			stopFallback: "error", configDrive: true, consoleLogDir: "/var/log/libvirt/qemu", segments: bridgePerVLAN{}}},
 	} {
 		got, err := parseURL(tc.url)

@@ -95,9 +95,10 @@ func (h *host) Ping(ctx context.Context) error {
 }
 
 // Capabilities: internal qcow2 snapshots with and without memory and NIC
-// hot-plug; no hot resize, fencing or live migration.
+// hot-plug (except on libvirt's test driver, which cannot attach devices);
+// no hot resize, fencing or live migration.
 func (h *host) Capabilities() hypervisors.Capabilities {
-	return hypervisors.Capabilities{MemorySnapshots: true, DiskSnapshots: true, NICHotplug: true}
+	return hypervisors.Capabilities{MemorySnapshots: true, DiskSnapshots: true, NICHotplug: !h.cfg.testDriver}
 }
 
 // Close closes the libvirt connection.

@@ -119,6 +119,9 @@ func TestTestDriverInfo(t *testing.T) {
 		t.Errorf("Info = %+v, want the test driver's node (16 CPUs) as %s", info, kvm.Name)
 	}
 	mustDo(t, "Ping", h.Ping(t.Context()))
+	if h.Capabilities().NICHotplug {
+		t.Error("Capabilities().NICHotplug is true on libvirt's test driver, which cannot attach devices")
+	}
 }
 
 // TestTestDriverReconnect checks that a host whose connection broke opens a
