@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cloudcore/terraform-provider-cloudcore/hypervisors"
+	"github.com/cloudcore/terraform-provider-cloudcore/hypervisors/xenserver"
 	"github.com/cloudcore/terraform-provider-cloudcore/hypervisors/xenserver/xapitest"
 	"github.com/cloudcore/terraform-provider-cloudcore/hypervisors/xenserver/xenapi"
 )
@@ -235,5 +237,29 @@ func TestDestroyAfterOutOfBandDestroy(t *testing.T) {
 	mustDo(t, "DestroyVM", p.host.DestroyVM(ctx, spec.ID))
 	if after := p.srv.Counts(); after != before {
 		t.Errorf("after DestroyVM the pool holds %+v, want %+v", after, before)
+	}
+}
+
+// TestConnectThroughAMember connects to a pool member that is not the
+// master, by its address alone: its login answers HOST_IS_SLAVE, the
+// driver moves to the master (on the port the URL gave, with the
+// certificate still verified), and the host is the member the URL named.
+func TestConnectThroughAMember(t *testing.T) {
+	p := newPool(t, xapitest.Options{})
+	member, err := url.Parse(p.srv.SlaveURL)
+	mustDo(t, "parsing the member's URL", err)
+	if member.Hostname() == "127.0.0.1" {
+		t.Fatalf("the member listens at %s, not at an address of its own", member)
+	}
+	d, err := hypervisors.Lookup(xenserver.Name)
+	mustDo(t, "Lookup", err)
+	h, err := d.Connect(t.Context(), hypervisors.HostConfig{URL: p.srv.SlaveURL + "?" + url.Values{"ca_file": {p.caFile}}.Encode(),
+		Username: "root", Password: "password"})
+	mustDo(t, "Connect through the member", err)
+	t.Cleanup(func() { mustDo(t, "Close", h.Close()) })
+	info, err := h.Info(t.Context())
+	mustDo(t, "Info", err)
+	if info.Hostname != "host2" {
+		t.Errorf("connected through host2's address, Info = %+v, want host2", info)
 	}
 }

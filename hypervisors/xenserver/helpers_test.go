@@ -23,6 +23,7 @@ const templateSize = 64 << 20
 type pool struct {
 	srv      *xapitest.Server
 	url      string // host URL of the first member, without host=
+	caFile   string // the server's certificate, PEM
 	host     hypervisors.Host
 	sr       hypervisors.StoragePoolRef
 	template hypervisors.TemplateRef
@@ -40,7 +41,7 @@ func newPool(t *testing.T, opts xapitest.Options) *pool {
 	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p := &pool{srv: srv, url: srv.URL + "?" + url.Values{"ca_file": {ca}}.Encode()}
+	p := &pool{srv: srv, url: srv.URL + "?" + url.Values{"ca_file": {ca}}.Encode(), caFile: ca}
 	api, err := xenapi.New(srv.URL, "root", "password", xenapi.Options{CAPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})})
 	mustDo(t, "xenapi.New", err)
 	mustDo(t, "Login", api.Login(t.Context()))

@@ -1,12 +1,19 @@
 package xapitest
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"fmt"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -35,8 +42,10 @@ type Options struct {
 	Username, Password string
 	// TLS serves HTTPS with httptest's certificate (see Server.Certificate).
 	TLS bool
-	// ListenAddr, if set, is where the master listens (e.g. 127.0.0.1:8181);
-	// other hosts always listen on a free loopback port.
+	// ListenAddr, if set, is where the master listens (e.g. 127.0.0.1:8181;
+	// default a free port on 127.0.0.1). While the master is on 127.0.0.1,
+	// host N listens on the same port at 127.0.0.N, as pool members share
+	// their port; its address field is that IP.
 	ListenAddr string
 	// TaskDelay is how long every task waits before its operation runs, and
 	// Delays the same per method ("VM.clone"), for calls and tasks alike.
@@ -94,21 +103,28 @@ func NewServer(opts Options) *Server {
 	}
 	s.methods = s.buildMethods()
 	s.populate()
+	var cert tls.Certificate
+	if opts.TLS {
+		cert = poolCertificate(len(opts.Hosts))
+	}
+	port := ""
 	for i, ref := range refsOf(s.st.hosts, nil) {
 		l := &listener{s: s, host: ref, master: i == 0}
 		l.ts = httptest.NewUnstartedServer(l)
-		if l.master && opts.ListenAddr != "" {
-			ln, err := net.Listen("tcp", opts.ListenAddr)
-			if err != nil {
-				panic(fmt.Sprintf("xapitest: listen on %s: %v", opts.ListenAddr, err))
-			}
+		if ln := listen(opts.ListenAddr, i, port); ln != nil {
 			_ = l.ts.Listener.Close()
 			l.ts.Listener = ln
 		}
 		if opts.TLS {
+			l.ts.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 			l.ts.StartTLS()
 		} else {
 			l.ts.Start()
+		}
+		if l.master {
+			if a, ok := l.ts.Listener.Addr().(*net.TCPAddr); ok && a.IP.Equal(net.IPv4(127, 0, 0, 1)) {
+				port = strconv.Itoa(a.Port)
+			}
 		}
 		s.listeners = append(s.listeners, l)
 		u, _ := url.Parse(l.ts.URL)
@@ -122,6 +138,59 @@ func NewServer(opts Options) *Server {
 		}
 	}
 	return s
+}
+
+// listen returns the listener of the i-th host, nil for httptest's own
+// (a free port on 127.0.0.1): the master listens on listenAddr when set;
+// when the master is on 127.0.0.1, the other hosts listen on the same port
+// at 127.0.0.2, 127.0.0.3, ..., so that a client redirected by
+// HOST_IS_SLAVE, which names the master by address only, reaches it on the
+// port it knows, as with a real pool.
+func listen(listenAddr string, i int, masterPort string) net.Listener {
+	switch {
+	case i == 0 && listenAddr != "":
+		ln, err := net.Listen("tcp", listenAddr)
+		if err != nil {
+			panic(fmt.Sprintf("xapitest: listen on %s: %v", listenAddr, err))
+		}
+		return ln
+	case i == 0 || masterPort == "" || i > 253:
+		return nil
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(fmt.Sprintf("127.0.0.%d", i+1), masterPort))
+	if err != nil {
+		return nil // the port is taken there: a free one on 127.0.0.1 will do
+	}
+	return ln
+}
+
+// poolCertificate is a self-signed certificate for 127.0.0.1 to
+// 127.0.0.<hosts>, ::1 and localhost, the addresses the hosts listen on.
+func poolCertificate(hosts int) tls.Certificate {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(fmt.Sprintf("xapitest: generating a key: %v", err))
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{Organization: []string{"xapitest pool"}},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(365 * 24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		DNSNames:              []string{"localhost"},
+		IPAddresses:           []net.IP{net.IPv6loopback},
+	}
+	for i := range max(hosts, 1) {
+		tmpl.IPAddresses = append(tmpl.IPAddresses, net.IPv4(127, 0, 0, byte(i+1)))
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		panic(fmt.Sprintf("xapitest: making the certificate: %v", err))
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
 
 func withDefaults(o Options) Options {
