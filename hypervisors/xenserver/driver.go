@@ -30,8 +30,8 @@
 //	config_drive=true|false    give VMs a cloud-init NoCloud drive (default true)
 //
 // Connect fails with ErrInvalid for a URL it cannot use, naming the
-// parameter and the fix, and with ErrUnreachable when the server does not
-// answer XenAPI or refuses the credentials.
+// parameter and the fix, or credentials the pool refuses, and with
+// ErrUnreachable when the server does not answer XenAPI.
 //
 // # Objects
 //
@@ -111,6 +111,9 @@ func (driver) Connect(ctx context.Context, cfg hypervisors.HostConfig) (hypervis
 	}
 	op := "connecting to " + c.endpoint
 	if err := client.Login(ctx); err != nil {
+		if xenapi.IsCode(err, xenapi.CodeSessionAuthenticationFailed) {
+			op += ": the pool refused the username and password"
+		}
 		return nil, wrap(op, err)
 	}
 	h := &host{cfg: c, c: client}

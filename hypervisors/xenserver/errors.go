@@ -39,7 +39,7 @@ var sentinels = map[string]error{
 	"VLAN_TAG_INVALID":                  hypervisors.ErrInvalid,
 	"FIELD_TYPE_ERROR":                  hypervisors.ErrInvalid,
 
-	xenapi.CodeSessionAuthenticationFailed: hypervisors.ErrUnreachable,
+	xenapi.CodeSessionAuthenticationFailed: hypervisors.ErrInvalid,
 	"HOST_OFFLINE":                         hypervisors.ErrUnreachable,
 }
 

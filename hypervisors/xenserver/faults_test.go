@@ -263,3 +263,27 @@ func TestConnectThroughAMember(t *testing.T) {
 		t.Errorf("connected through host2's address, Info = %+v, want host2", info)
 	}
 }
+
+// TestConnectRefusals: wrong credentials fail with ErrInvalid naming them,
+// a member that is not in the pool with ErrInvalid listing the members,
+// and a server that does not answer with ErrUnreachable.
+func TestConnectRefusals(t *testing.T) {
+	p := newPool(t, xapitest.Options{})
+	d, err := hypervisors.Lookup(xenserver.Name)
+	mustDo(t, "Lookup", err)
+	for _, tc := range []struct {
+		name, url, password, says string
+		want                      error
+	}{
+		{"wrong password", p.url + "&host=host1", "wrong", "refused the username and password", hypervisors.ErrInvalid},
+		{"unknown member", p.url + "&host=host9", "password", "members: host1, host2", hypervisors.ErrInvalid},
+		{"no server", "http://127.0.0.1:1", "password", "127.0.0.1:1", hypervisors.ErrUnreachable},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := d.Connect(t.Context(), hypervisors.HostConfig{URL: tc.url, Username: "root", Password: tc.password})
+			if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.says) {
+				t.Errorf("Connect: %v, want %v saying %q", err, tc.want, tc.says)
+			}
+		})
+	}
+}

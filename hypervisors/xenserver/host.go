@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/cloudcore/terraform-provider-cloudcore/hypervisors"
 	"github.com/cloudcore/terraform-provider-cloudcore/hypervisors/xenserver/xenapi"
@@ -76,7 +77,13 @@ func (h *host) Capabilities() hypervisors.Capabilities {
 	return hypervisors.Capabilities{MemorySnapshots: true, DiskSnapshots: true, NICHotplug: true}
 }
 
+// closeTimeout bounds the logout of Close, which a pool that stopped
+// answering would otherwise hold up.
+const closeTimeout = 10 * time.Second
+
 // Close logs out.
 func (h *host) Close() error {
-	return wrap("closing the session", h.c.Logout(context.Background()))
+	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+	defer cancel()
+	return wrap("closing the session", h.c.Logout(ctx))
 }
