@@ -111,7 +111,7 @@ func TestSealOpenRoundTrip(t *testing.T) {
 	}{
 		{"password", []byte("correct horse battery staple"), []byte("host/6f1c2a9e-0b4d-4c55-9e0a-1a2b3c4d5e6f")},
 		{"empty plaintext", []byte{}, []byte("host/1")},
-		{"no associated data", []byte("pw"), nil},
+		{"no associated data", []byte("pw-without-context"), nil},
 		{"binary", []byte{0, 1, 2, 0xff, 0xfe, '\n'}, []byte{0}},
 		{"long", bytes.Repeat([]byte("0123456789"), 1000), []byte("oobm/1")},
 	} {
@@ -123,7 +123,8 @@ func TestSealOpenRoundTrip(t *testing.T) {
 			if !strings.HasPrefix(sealed, "v1:") {
 				t.Errorf("sealed %q does not start with v1:", sealed)
 			}
-			if len(tt.plaintext) > 0 && strings.Contains(sealed, string(tt.plaintext)) {
+			// A short plaintext can turn up in the base64 text by chance.
+			if len(tt.plaintext) >= 8 && strings.Contains(sealed, string(tt.plaintext)) {
 				t.Errorf("sealed value contains the plaintext")
 			}
 			again, err := k.Seal(tt.plaintext, tt.ad)
