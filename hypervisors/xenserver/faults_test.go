@@ -95,9 +95,9 @@ func TestSessionExpiresMidOperation(t *testing.T) {
 // TestCancelledCopyLeavesNothing cancels CreateVolume while its VDI.copy
 // task runs: the task is cancelled and destroyed, and no VDI is left.
 func TestCancelledCopyLeavesNothing(t *testing.T) {
-	p := newPool(t, xapitest.Options{Delays: map[string]time.Duration{"VDI.copy": time.Second}})
+	p := newPool(t, xapitest.Options{Delays: map[string]time.Duration{"VDI.copy": 5 * time.Second}})
 	before := p.srv.Counts()
-	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
 	defer cancel()
 	_, err := p.host.CreateVolume(ctx, hypervisors.VolumeSpec{ID: uuid.NewString(), Pool: p.sr, Template: &p.template})
 	if !errors.Is(err, context.DeadlineExceeded) {
