@@ -127,11 +127,17 @@ func (h *host) DetachNIC(ctx context.Context, vmID, mac string) error {
 	})
 }
 
+// unplugEvery is the shortest time between two requests of unplug: libvirt
+// itself waits a few seconds for the guest, but one that refuses at once
+// must not make unplug spin.
+const unplugEvery = time.Second
+
 // unplug removes the NIC with MAC mac from dom while the domain runs,
 // asking the guest to release it until it has or timeout has passed. It
 // returns at once when the domain is off or has no such NIC.
 func unplug(ctx context.Context, dom *libvirt.Domain, mac string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
+	var asked time.Time
 	for {
 		active, err := dom.IsActive()
 		if err != nil || !active {
@@ -145,15 +151,19 @@ func unplug(ctx context.Context, dom *libvirt.Domain, mac string, timeout time.D
 		switch {
 		case !ok:
 			return nil
-		case ctx.Err() != nil:
-			return ctx.Err()
 		case time.Now().After(deadline):
 			return fmt.Errorf("%w: the guest did not release NIC %s within %s; it needs an operating system that handles PCI hot-unplug (stop the VM to detach the NIC at once)", hypervisors.ErrConflict, mac, timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Until(asked.Add(unplugEvery))):
 		}
 		doc, err := nic.Marshal()
 		if err != nil {
 			return err
 		}
+		asked = time.Now()
 		// libvirt waits a few seconds for the guest to let the device go
 		// and returns either way; a domain that stopped meanwhile is done.
 		if err := dom.DetachDeviceFlags(doc, libvirt.DOMAIN_DEVICE_MODIFY_LIVE); err != nil && !errors.Is(err, libvirt.ERR_OPERATION_INVALID) {
