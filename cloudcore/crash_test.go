@@ -18,7 +18,7 @@ import (
 
 // Environment of the child process the crash and concurrency tests start.
 const (
-	childEnv       = "CLOUDCORE_TEST_CHILD" // "deploy" or "churn"
+	childEnv       = "CLOUDCORE_TEST_CHILD" // "deploy", "churn", "nic" or "power"
 	childDBEnv     = "CLOUDCORE_TEST_DB"
 	childStateEnv  = "CLOUDCORE_TEST_STATE"
 	childPrefixEnv = "CLOUDCORE_TEST_PREFIX"
@@ -29,8 +29,10 @@ const (
 
 // TestChildProcess is not a test: it is the body of the separate processes
 // the crash, concurrency and fencing tests run and kill. It deploys
-// instances, and in "churn" mode destroys each one again; in "power" mode
-// it is the power of a simulated host (see hostPower).
+// instances on network "guests": in "churn" mode it destroys each one
+// again, in "nic" mode it attaches a NIC on network "extra" to each and
+// detaches it again; in "power" mode it is the power of a simulated host
+// (see hostPower).
 func TestChildProcess(t *testing.T) {
 	mode := os.Getenv(childEnv)
 	switch mode {
@@ -46,7 +48,11 @@ func TestChildProcess(t *testing.T) {
 		os.Exit(3)
 	}
 	tmpl := must(c.Templates.List(ctx, "", "tiny"))(t)[0]
-	net := must(c.Networks.List(ctx, tmpl.ZoneID))(t)[0]
+	nets := map[string]*cloudcore.Network{}
+	for _, n := range must(c.Networks.List(ctx, tmpl.ZoneID))(t) {
+		nets[n.Name] = n
+	}
+	net := nets["guests"]
 	n, _ := strconv.Atoi(os.Getenv(childCountEnv))
 	prefix := os.Getenv(childPrefixEnv)
 	for i := range n {
@@ -59,10 +65,20 @@ func TestChildProcess(t *testing.T) {
 			fmt.Fprintln(os.Stderr, "deploy:", err)
 			os.Exit(4)
 		}
-		if mode == "churn" {
+		switch mode {
+		case "churn":
 			if err := c.Instances.Destroy(ctx, inst.ID); err != nil {
 				fmt.Fprintln(os.Stderr, "destroy:", err)
 				os.Exit(5)
+			}
+		case "nic":
+			inst, err = c.Instances.AttachNIC(ctx, inst.ID, cloudcore.NICRequest{NetworkID: nets["extra"].ID})
+			if err == nil {
+				_, err = c.Instances.DetachNIC(ctx, inst.ID, inst.NICs[1].MAC)
+			}
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "NIC:", err)
+				os.Exit(6)
 			}
 		}
 	}
@@ -80,12 +96,13 @@ func child(t *testing.T, f *fixture, mode, prefix string, count int) *exec.Cmd {
 }
 
 // TestCrashAtAnyPointLeaksNothing kills a separate process that deploys and
-// destroys instances at many points: at exact hypervisor calls (before and
+// destroys instances, or attaches and detaches their NICs, at many points: at exact hypervisor calls (before and
 // after their effect, through the simulator's crash faults) and at random
 // moments. After each kill, opening the cloud and a recovery pass must leave
 // every record, reservation and hypervisor object consistent.
 func TestCrashAtAnyPointLeaksNothing(t *testing.T) {
 	f := newFixture(t, fixtureOpts{hosts: 3})
+	must(f.c.Networks.Create(f.ctx, cloudcore.NetworkSpec{Name: "extra", ZoneID: f.zone.ID, CIDR: "10.9.0.0/24", VLAN: 109}))(t)
 	_ = f.c.Close()
 
 	type killPoint struct {
@@ -101,6 +118,11 @@ func TestCrashAtAnyPointLeaksNothing(t *testing.T) {
 	for _, op := range []simulator.Op{simulator.OpDestroyVM, simulator.OpDeleteVolume} {
 		for _, after := range []bool{false, true} {
 			points = append(points, killPoint{"churn", &simulator.Fault{Op: op, Nth: 1, Action: simulator.ActionCrash, After: after}})
+		}
+	}
+	for _, op := range []simulator.Op{simulator.OpAttachNIC, simulator.OpDetachNIC} {
+		for _, after := range []bool{false, true} {
+			points = append(points, killPoint{"nic", &simulator.Fault{Op: op, Nth: 1, Action: simulator.ActionCrash, After: after}})
 		}
 	}
 	for range 14 {

@@ -294,14 +294,10 @@ func (c *Cloud) realize(ctx context.Context, inst *Instance, p *deployPlan, star
 func (c *Cloud) createVM(ctx context.Context, conn hypervisors.Host, inst *Instance, pool *StoragePool, nets []*Network, start bool) error {
 	nics := make([]hypervisors.NIC, len(inst.NICs))
 	for i, n := range inst.NICs {
-		net := nets[i]
-		if err := conn.EnsureNetwork(ctx, net.spec()); err != nil {
-			return fmt.Errorf("setting up network %s: %w", net.Name, err)
+		if err := conn.EnsureNetwork(ctx, nets[i].spec()); err != nil {
+			return fmt.Errorf("setting up network %s: %w", nets[i].Name, err)
 		}
-		nics[i] = hypervisors.NIC{NetworkID: net.ID, VLAN: net.VLAN, MAC: n.MAC, Gateway: net.Gateway, DNS: net.DNS}
-		if n.IP.IsValid() {
-			nics[i].Address = netip.PrefixFrom(n.IP, net.CIDR.Bits())
-		}
+		nics[i] = n.on(nets[i])
 	}
 	if _, err := conn.CreateVM(ctx, hypervisors.VMSpec{ID: inst.ID, Name: inst.Name, Resources: inst.resources(),
 		Disks: []hypervisors.Disk{{VolumeID: inst.RootVolumeID, Pool: pool.ref()}}, NICs: nics,
@@ -571,37 +567,53 @@ func validateInstanceSpec(spec InstanceSpec) error {
 
 func (p *deployPlan) readNetworks(ctx context.Context, tx store.Tx, zoneID string) error {
 	for i, req := range p.spec.Networks {
-		field := fmt.Sprintf("network[%d]", i)
-		n, err := getObj[Network](ctx, tx, store.KindNetwork, field+".network_id", req.NetworkID)
+		n, err := readNICNetwork(ctx, tx, zoneID, fmt.Sprintf("network[%d]", i), req)
 		if err != nil {
 			return err
 		}
-		if n.ZoneID != zoneID {
-			return invalid(field+".network_id", "network %s is in another zone than the template", n.Name)
-		}
-		plan, err := n.plan()
-		if err != nil {
-			return err
-		}
-		var ip netip.Addr
-		if req.IP != "" {
-			if ip, err = requestedAddr(n, plan, field+".ip_address", req.IP); err != nil {
-				return err
-			}
-		}
-		var mac string
-		if req.MAC != "" {
-			if mac, err = ipam.ParseMAC(req.MAC); err != nil {
-				var fe *ipam.FieldError
-				if errors.As(err, &fe) {
-					return invalid(field+".mac_address", "%s", fe.Reason)
-				}
-				return err
-			}
-		}
-		p.networks, p.plans, p.ips, p.macs = append(p.networks, n), append(p.plans, plan), append(p.ips, ip), append(p.macs, mac)
+		p.networks, p.plans, p.ips, p.macs = append(p.networks, n.net), append(p.plans, n.plan), append(p.ips, n.ip), append(p.macs, n.mac)
 	}
 	return nil
+}
+
+// nicNetwork is a NICRequest read and checked: its network, the network's
+// address plan (nil on L2) and the requested address and MAC, if any.
+type nicNetwork struct {
+	net  *Network
+	plan *ipam.Plan
+	ip   netip.Addr
+	mac  string
+}
+
+// readNICNetwork reads and checks req, the NIC field names, for an
+// instance in zone zoneID.
+func readNICNetwork(ctx context.Context, tx store.Tx, zoneID, field string, req NICRequest) (nicNetwork, error) {
+	n, err := getObj[Network](ctx, tx, store.KindNetwork, field+".network_id", req.NetworkID)
+	if err != nil {
+		return nicNetwork{}, err
+	}
+	if n.ZoneID != zoneID {
+		return nicNetwork{}, invalid(field+".network_id", "network %s is in another zone than the instance", n.Name)
+	}
+	r := nicNetwork{net: n}
+	if r.plan, err = n.plan(); err != nil {
+		return nicNetwork{}, err
+	}
+	if req.IP != "" {
+		if r.ip, err = requestedAddr(n, r.plan, field+".ip_address", req.IP); err != nil {
+			return nicNetwork{}, err
+		}
+	}
+	if req.MAC != "" {
+		if r.mac, err = ipam.ParseMAC(req.MAC); err != nil {
+			var fe *ipam.FieldError
+			if errors.As(err, &fe) {
+				return nicNetwork{}, invalid(field+".mac_address", "%s", fe.Reason)
+			}
+			return nicNetwork{}, err
+		}
+	}
+	return r, nil
 }
 
 // readClusters finds the enabled clusters of the zone that can run the

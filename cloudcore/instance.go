@@ -60,6 +60,15 @@ type InstanceNIC struct {
 	MAC       string     `json:"mac"`
 }
 
+// on is the NIC as a driver sees it, on its network net.
+func (n InstanceNIC) on(net *Network) hypervisors.NIC {
+	nic := hypervisors.NIC{NetworkID: net.ID, VLAN: net.VLAN, MAC: n.MAC, Gateway: net.Gateway, DNS: net.DNS}
+	if n.IP.IsValid() {
+		nic.Address = netip.PrefixFrom(n.IP, net.CIDR.Bits())
+	}
+	return nic
+}
+
 func (i *Instance) columns() store.Object {
 	return store.Object{Kind: store.KindInstance, Name: i.Name, Scope: i.ZoneID, ZoneID: i.ZoneID, ParentID: i.HostID, State: string(i.State)}
 }

@@ -70,6 +70,9 @@ func checkConsistent(t *testing.T, f *fixture, c *cloudcore.Cloud) {
 				cloudcore.Stopped: hypervisors.PowerStopped}[i.State]; vms[idx].Power != want {
 				t.Errorf("instance %s is %s but its VM is %s", i.Name, i.State, vms[idx].Power)
 			}
+			if h.Hypervisor == "simulator" {
+				checkVMNICs(t, f, h, i)
+			}
 		}
 		for _, v := range vms {
 			if !slices.ContainsFunc(onHost, func(i *cloudcore.Instance) bool { return i.ID == v.ID }) {
@@ -101,7 +104,10 @@ func checkConsistent(t *testing.T, f *fixture, c *cloudcore.Cloud) {
 		t.Errorf("volumes on the pool %v; placed instances own %v", gotVolumes, wantVolumes)
 	}
 
-	nics := must(c.Networks.Addresses(ctx, f.net.ID))(t)
+	var nics []store.NIC
+	for _, n := range must(c.Networks.List(ctx, f.zone.ID))(t) {
+		nics = append(nics, must(c.Networks.Addresses(ctx, n.ID))(t)...)
+	}
 	seen := map[string]bool{}
 	for _, n := range nics {
 		key := n.NetworkID + "/" + n.IP.String()
@@ -118,5 +124,22 @@ func checkConsistent(t *testing.T, f *fixture, c *cloudcore.Cloud) {
 	}
 	if t.Failed() {
 		t.FailNow()
+	}
+}
+
+// checkVMNICs reports an error unless the VM of instance i on simulated
+// host h has the instance's NICs, by MAC, in order.
+func checkVMNICs(t *testing.T, f *fixture, h *cloudcore.Host, i *cloudcore.Instance) {
+	t.Helper()
+	nics := must(f.control(h).VMNICs(i.ID))(t)
+	var got, want []string
+	for _, n := range nics {
+		got = append(got, n.MAC)
+	}
+	for _, n := range i.NICs {
+		want = append(want, n.MAC)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("instance %s has NICs %v but its VM has %v", i.Name, want, got)
 	}
 }

@@ -31,6 +31,8 @@ type intent struct {
 	NewMemory int64 `json:"new_memory_mib,omitempty"`
 	// SnapshotID of a snapshot operation.
 	SnapshotID string `json:"snapshot_id,omitempty"`
+	// MAC of the NIC a NIC operation attaches or detaches.
+	MAC string `json:"mac,omitempty"`
 }
 
 // journal records, inside tx, that op is about to act on the object.

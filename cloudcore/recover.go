@@ -187,6 +187,8 @@ func (c *Cloud) settleEntry(ctx context.Context, e store.JournalEntry, in intent
 		return completed, c.closeEntry(ctx, e, inst, func(tx store.Tx, i *Instance) error { return c.expunge(ctx, tx, i) })
 	case "snapshot.create":
 		return c.settleSnapshotCreate(ctx, e, in, inst, conn)
+	case "instance.nic.attach", "instance.nic.detach":
+		return c.settleNIC(ctx, e, in, inst, conn)
 	case "snapshot.delete":
 		if err := conn.DeleteSnapshot(ctx, inst.ID, in.SnapshotID); err != nil && !errors.Is(err, ErrNotFound) {
 			return completed, err
@@ -213,6 +215,22 @@ func (c *Cloud) settleEntry(ctx context.Context, e store.JournalEntry, in intent
 		}
 		return c.adoptPower(ctx, conn, i)
 	})
+}
+
+// settleNIC finishes a NIC operation the one way that is always safe: the
+// NIC leaves the VM (a detach completes, an attach is rolled back) and its
+// address is freed.
+func (c *Cloud) settleNIC(ctx context.Context, e store.JournalEntry, in intent, inst *Instance, conn hypervisors.Host) (outcome, error) {
+	result := completed
+	if e.Op == "instance.nic.attach" {
+		result = rolledBack
+	}
+	if hp := hotplugger(conn); hp != nil {
+		if err := hp.DetachNIC(ctx, inst.ID, in.MAC); err != nil && !errors.Is(err, ErrNotFound) {
+			return result, err
+		}
+	}
+	return result, c.closeEntry(ctx, e, inst, func(tx store.Tx, i *Instance) error { return dropNIC(ctx, tx, i, in.MAC) })
 }
 
 // settleDeploy completes a deploy whose VM is on the host as asked, and

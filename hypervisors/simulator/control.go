@@ -108,3 +108,18 @@ func (c *Controller) DeleteVMOutOfBand(id string) error {
 		return err
 	})
 }
+
+// VMNICs returns the NICs VM id has on the host, in device order;
+// ErrNotFound when the VM does not exist.
+func (c *Controller) VMNICs(id string) ([]hypervisors.NIC, error) {
+	if err := checkName("VM ID", id); err != nil {
+		return nil, err
+	}
+	var nics []hypervisors.NIC
+	err := c.store.update(func(t hostTxn) error {
+		vm, err := t.loadVM(id)
+		nics = vm.NICs
+		return err
+	})
+	return nics, err
+}

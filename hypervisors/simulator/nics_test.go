@@ -22,11 +22,15 @@ func TestAttachedNICPersistsAcrossConnections(t *testing.T) {
 	mustDo(t, "Close", h1.Close())
 
 	h2 := connect(t, dir, "h1", "")
+	nics, err := control(t, dir, "h1").VMNICs(fx.vm.ID)
+	if err != nil || len(nics) != len(fx.vm.NICs)+1 || nics[len(nics)-1].MAC != mac {
+		t.Errorf("Controller.VMNICs = %+v, %v; want the VM's NICs with %s last", nics, err, mac)
+	}
 	if err := h2.RemoveNetwork(t.Context(), extra.ID); !errors.Is(err, hypervisors.ErrConflict) {
 		t.Errorf("RemoveNetwork on a new connection = %v, want ErrConflict (the attached NIC is on it)", err)
 	}
 	hp := h2.(hypervisors.NICHotplugger)
-	err := hp.AttachNIC(t.Context(), fx.vm.ID, hypervisors.NIC{NetworkID: extra.ID, MAC: strings.ToUpper(mac)})
+	err = hp.AttachNIC(t.Context(), fx.vm.ID, hypervisors.NIC{NetworkID: extra.ID, MAC: strings.ToUpper(mac)})
 	if !errors.Is(err, hypervisors.ErrConflict) {
 		t.Errorf("AttachNIC with the MAC in upper case = %v, want ErrConflict", err)
 	}
