@@ -22,15 +22,9 @@ import (
 // crash in between is rolled back by recovery.
 func (s *InstanceService) AttachNIC(ctx context.Context, id string, req NICRequest) (*Instance, error) {
 	c := s.c
-	if err := c.checkHotplug(ctx, id); err != nil {
-		return nil, err
-	}
-	return c.runOp(ctx, id, op{
+	return c.runNICOp(ctx, id, op{
 		name: "instance.nic.attach",
 		begin: func(tx store.Tx, inst *Instance, in *intent) (bool, error) {
-			if err := nicChangeAllowed(ctx, tx, inst); err != nil {
-				return false, err
-			}
 			field := fmt.Sprintf("network[%d]", len(inst.NICs))
 			n, err := readNICNetwork(ctx, tx, inst.ZoneID, field, req)
 			if err != nil {
@@ -77,16 +71,9 @@ func (s *InstanceService) AttachNIC(ctx context.Context, id string, req NICReque
 // running guest must release the NIC: when it does not, the NIC stays and
 // DetachNIC fails with the driver's error.
 func (s *InstanceService) DetachNIC(ctx context.Context, id, mac string) (*Instance, error) {
-	c := s.c
-	if err := c.checkHotplug(ctx, id); err != nil {
-		return nil, err
-	}
-	return c.runOp(ctx, id, op{
+	return s.c.runNICOp(ctx, id, op{
 		name: "instance.nic.detach",
 		begin: func(tx store.Tx, inst *Instance, in *intent) (bool, error) {
-			if err := nicChangeAllowed(ctx, tx, inst); err != nil {
-				return false, err
-			}
 			i := inst.nicIndex(mac)
 			switch {
 			case i < 0:
@@ -109,6 +96,23 @@ func (s *InstanceService) DetachNIC(ctx context.Context, id, mac string) (*Insta
 		},
 		undo: func(store.Tx, *Instance, intent, error) error { return nil },
 	})
+}
+
+// runNICOp runs o, a NIC operation, on instance id (see runOp) once the
+// instance's host has NIC hot-plug and, in o's first transaction, the
+// instance may change its NICs (nicChangeAllowed).
+func (c *Cloud) runNICOp(ctx context.Context, id string, o op) (*Instance, error) {
+	if err := c.checkHotplug(ctx, id); err != nil {
+		return nil, err
+	}
+	begin := o.begin
+	o.begin = func(tx store.Tx, inst *Instance, in *intent) (bool, error) {
+		if err := nicChangeAllowed(ctx, tx, inst); err != nil {
+			return false, err
+		}
+		return begin(tx, inst, in)
+	}
+	return c.runOp(ctx, id, o)
 }
 
 // checkHotplug fails with ErrNotSupported unless the host of instance id
