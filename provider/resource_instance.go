@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -20,7 +21,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -116,9 +116,11 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 		},
 		Blocks: map[string]schema.Block{
 			"network": schema.ListNestedBlock{
-				MarkdownDescription: "A NIC, in device order; at least one. Changing the NICs re-creates the instance.",
-				Validators:          []validator.List{listvalidator.SizeAtLeast(1), listvalidator.IsRequired()},
-				PlanModifiers:       []planmodifier.List{listplanmodifier.RequiresReplace()},
+				MarkdownDescription: "A NIC, in device order; at least one. NICs added after the others, and NICs " +
+					"removed, are attached and detached in place, running or stopped (hot-plug; the instance must have " +
+					"no snapshots then). Reordering the NICs, adding one before another, or changing the address of " +
+					"one that stays re-creates the instance.",
+				Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.IsRequired()},
 				NestedObject: schema.NestedBlockObject{Attributes: map[string]schema.Attribute{
 					"network_id": schema.StringAttribute{Required: true, Validators: []validator.String{uuidOf("a network")},
 						MarkdownDescription: "The network."},
@@ -145,6 +147,7 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if req.State.Raw.IsNull() {
 		return
 	}
+	planNICs(ctx, req, resp)
 	var state, id, hostID types.String
 	var running types.Bool
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("state"), &state)...)
@@ -174,6 +177,61 @@ func (r *instanceResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("state"), types.StringUnknown())...)
 	resp.Diagnostics.AddAttributeWarning(path.Root("state"), "Instance Will Be Replaced",
 		"The instance is in Error (its deploy failed or its VM is missing on its host), so it is destroyed and deployed again.")
+}
+
+// planNICs plans the NIC changes of an existing instance. NICs are matched
+// by network (an instance has one NIC per network): those that stay keep
+// their address and MAC, new ones get theirs at apply. The change is in
+// place when the NICs that stay keep their order and addresses and the new
+// ones come after them; otherwise the instance is replaced.
+func planNICs(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var old, cfg []instanceNICModel
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("network"), &old)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("network"), &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	planned, ok := nicsInPlace(old, cfg)
+	if !ok {
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("network"))
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("network"), planned)...)
+}
+
+// nicsInPlace returns the NICs planned for configuration cfg of an
+// instance that has old, and false when the change needs a new instance.
+func nicsInPlace(old, cfg []instanceNICModel) ([]instanceNICModel, bool) {
+	planned := make([]instanceNICModel, len(cfg))
+	last, added := -1, false
+	for i, c := range cfg {
+		k := slices.IndexFunc(old, func(o instanceNICModel) bool { return !c.NetworkID.IsUnknown() && o.NetworkID.Equal(c.NetworkID) })
+		if k < 0 {
+			added = true
+			planned[i] = instanceNICModel{NetworkID: c.NetworkID, IPAddress: knownOr(c.IPAddress), MACAddress: knownOr(c.MACAddress)}
+			continue
+		}
+		o := old[k]
+		if added || k < last || !sameOrUnset(c.IPAddress, o.IPAddress) || !sameOrUnset(c.MACAddress, o.MACAddress) {
+			return nil, false
+		}
+		last, planned[i] = k, o
+	}
+	return planned, true
+}
+
+// knownOr is v, or unknown when v is null: a computed value apply sets.
+func knownOr(v types.String) types.String {
+	if v.IsNull() {
+		return types.StringUnknown()
+	}
+	return v
+}
+
+// sameOrUnset reports whether configured value c leaves the NIC's
+// value v as it is: c is unset or equal to it.
+func sameOrUnset(c, v types.String) bool {
+	return c.IsNull() || c.Equal(v)
 }
 
 // checkAddresses refuses at plan time a fixed ip_address that its
@@ -342,6 +400,9 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 		{!want.Name.Equal(state.Name) || !want.HAEnabled.Equal(state.HAEnabled), func() (*cloudcore.Instance, error) {
 			return c.Instances.Update(ctx, id, cloudcore.InstanceUpdate{Name: strPtr(want.Name), HAEnabled: boolPtr(want.HAEnabled)})
 		}},
+		{!slices.EqualFunc(want.Network, state.Network, sameNetwork), func() (*cloudcore.Instance, error) {
+			return changeNICs(ctx, c, id, state.Network, want.Network)
+		}},
 		{want.Running.ValueBool(), func() (*cloudcore.Instance, error) { return c.Instances.Start(ctx, id) }},
 	}
 	for _, s := range steps {
@@ -365,6 +426,36 @@ func (r *instanceResource) Update(ctx context.Context, req resource.UpdateReques
 	}
 	plan.fill(inst)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// sameNetwork reports whether two NICs are on the same network.
+func sameNetwork(a, b instanceNICModel) bool { return a.NetworkID.Equal(b.NetworkID) }
+
+// changeNICs takes instance id from NICs old to want (see nicsInPlace):
+// it attaches the new ones first, so that the instance always keeps one,
+// then detaches those that go.
+func changeNICs(ctx context.Context, c *cloudcore.Cloud, id string, old, want []instanceNICModel) (*cloudcore.Instance, error) {
+	var inst *cloudcore.Instance
+	for _, w := range want {
+		if slices.ContainsFunc(old, func(o instanceNICModel) bool { return sameNetwork(o, w) }) {
+			continue
+		}
+		var err error
+		if inst, err = c.Instances.AttachNIC(ctx, id, cloudcore.NICRequest{NetworkID: w.NetworkID.ValueString(),
+			IP: w.IPAddress.ValueString(), MAC: w.MACAddress.ValueString()}); err != nil {
+			return inst, err
+		}
+	}
+	for _, o := range old {
+		if slices.ContainsFunc(want, func(w instanceNICModel) bool { return sameNetwork(o, w) }) {
+			continue
+		}
+		var err error
+		if inst, err = c.Instances.DetachNIC(ctx, id, o.MACAddress.ValueString()); err != nil {
+			return inst, err
+		}
+	}
+	return inst, nil
 }
 
 func (r *instanceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -2,11 +2,13 @@ package provider
 
 import (
 	"context"
-	"github.com/hashicorp/terraform-plugin-framework/types"
+	"fmt"
 	"reflect"
 	"regexp"
+	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -255,4 +257,118 @@ func TestFillAfterAFailedDeploy(t *testing.T) {
 	if !reflect.DeepEqual(planned.Network, want) {
 		t.Errorf("network after a failed deploy = %+v, want %+v", planned.Network, want)
 	}
+}
+
+// TestNICsInPlace: which changes of the network blocks are made in place,
+// and what the plan then says of each NIC.
+func TestNICsInPlace(t *testing.T) {
+	nic := func(network, ip, mac string) instanceNICModel {
+		str := func(s string) types.String {
+			switch s {
+			case "":
+				return types.StringNull()
+			case "?":
+				return types.StringUnknown()
+			}
+			return types.StringValue(s)
+		}
+		return instanceNICModel{NetworkID: str(network), IPAddress: str(ip), MACAddress: str(mac)}
+	}
+	a, b := nic("A", "10.0.0.2", "02:00:00:00:00:0a"), nic("B", "10.1.0.2", "02:00:00:00:00:0b")
+	for _, tc := range []struct {
+		name    string
+		old     []instanceNICModel
+		cfg     []instanceNICModel
+		planned []instanceNICModel // nil: replace
+	}{
+		{"unchanged", []instanceNICModel{a, b}, []instanceNICModel{nic("A", "", ""), nic("B", "", "")}, []instanceNICModel{a, b}},
+		{"one added last", []instanceNICModel{a}, []instanceNICModel{nic("A", "", ""), nic("B", "", "")}, []instanceNICModel{a, nic("B", "?", "?")}},
+		{"added with its address", []instanceNICModel{a}, []instanceNICModel{nic("A", "", ""), nic("B", "10.1.0.9", "")}, []instanceNICModel{a, nic("B", "10.1.0.9", "?")}},
+		{"added on a network not created yet", []instanceNICModel{a}, []instanceNICModel{nic("A", "", ""), nic("?", "", "")}, []instanceNICModel{a, nic("?", "?", "?")}},
+		{"first removed", []instanceNICModel{a, b}, []instanceNICModel{nic("B", "", "")}, []instanceNICModel{b}},
+		{"one swapped for another", []instanceNICModel{a}, []instanceNICModel{nic("B", "", "")}, []instanceNICModel{nic("B", "?", "?")}},
+		{"kept with its own address", []instanceNICModel{a}, []instanceNICModel{nic("A", "10.0.0.2", "02:00:00:00:00:0a")}, []instanceNICModel{a}},
+		{"reordered", []instanceNICModel{a, b}, []instanceNICModel{nic("B", "", ""), nic("A", "", "")}, nil},
+		{"added before another", []instanceNICModel{b}, []instanceNICModel{nic("A", "", ""), nic("B", "", "")}, nil},
+		{"kept with a new address", []instanceNICModel{a}, []instanceNICModel{nic("A", "10.0.0.3", "")}, nil},
+		{"kept with a new MAC", []instanceNICModel{a}, []instanceNICModel{nic("A", "", "02:00:00:00:00:0c")}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			planned, ok := nicsInPlace(tc.old, tc.cfg)
+			if ok != (tc.planned != nil) || fmt.Sprint(planned) != fmt.Sprint(tc.planned) {
+				t.Errorf("nicsInPlace = %v, %v; want %v (nil: replace)", planned, ok, tc.planned)
+			}
+		})
+	}
+}
+
+// TestAccInstanceNICsInPlace adds a NIC to a running instance, removes its
+// first one, and then asks for a NIC before the remaining one: the first
+// two changes are updates of the same instance whose remaining NIC keeps
+// its address, the last re-creates it.
+func TestAccInstanceNICsInPlace(t *testing.T) {
+	a := newAccCloud(t)
+	in := a.buildInfra(1)
+	var extra string
+	a.outOfBand(func(ctx context.Context, c *cloudcore.Cloud) error {
+		n, err := c.Networks.Create(ctx, cloudcore.NetworkSpec{Name: "backend", ZoneID: in.ZoneID, CIDR: "10.6.0.0/24"})
+		if err == nil {
+			extra = n.ID
+		}
+		return err
+	})()
+	const res = "cloudcore_instance.vm"
+	cfg := func(networks ...string) string {
+		var blocks strings.Builder
+		for _, n := range networks {
+			fmt.Fprintf(&blocks, "  network {\n    network_id = %q\n  }\n", n)
+		}
+		return a.config(`resource "cloudcore_instance" "vm" {
+  name        = "vm"
+  template_id = %q
+  cpus        = 1
+  memory_mib  = 256
+%s}`, in.TemplateID, blocks.String())
+	}
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	backendIP := statecheck.CompareValue(compare.ValuesSame())
+	update := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate)}}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories,
+		Steps: []resource.TestStep{
+			{
+				Config:            cfg(in.NetworkID),
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(res, tfjsonpath.New("id"))},
+			},
+			{
+				Config:           cfg(in.NetworkID, extra),
+				ConfigPlanChecks: update,
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(res, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("state"), knownvalue.StringExact("Running")),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("network").AtSliceIndex(1).AtMapKey("ip_address"),
+						knownvalue.StringRegexp(regexp.MustCompile(`^10\.6\.0\.\d+$`))),
+					backendIP.AddStateValue(res, tfjsonpath.New("network").AtSliceIndex(1).AtMapKey("ip_address")),
+				},
+			},
+			{
+				Config:           cfg(extra),
+				ConfigPlanChecks: update,
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(res, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("network"), knownvalue.ListSizeExact(1)),
+					backendIP.AddStateValue(res, tfjsonpath.New("network").AtSliceIndex(0).AtMapKey("ip_address")),
+				},
+			},
+			{ResourceName: res, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"}},
+			{
+				Config: cfg(in.NetworkID, extra),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(res, plancheck.ResourceActionReplace)}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("network"), knownvalue.ListSizeExact(2)),
+				},
+			},
+		},
+	})
 }
