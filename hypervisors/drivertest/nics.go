@@ -11,8 +11,9 @@ import (
 // testNICHotplug checks that Capabilities().NICHotplug agrees with the
 // NICHotplugger interface and, when the host has the capability, attaches
 // a NIC on a second network to a stopped and to a running VM (made from
-// GuestTemplate when set) and detaches it again. ListVMs and VMStatus do not report NICs, so the suite observes
-// them through RemoveNetwork, which refuses a network while a NIC is on it.
+// GuestTemplate when set) and detaches it again. ListVMs and VMStatus do
+// not report NICs, so the suite observes them through RemoveNetwork, which
+// refuses a network while a NIC is on it.
 func (s *suite) testNICHotplug(t *testing.T) {
 	caps := s.Host.Capabilities()
 	hp, implements := s.Host.(hypervisors.NICHotplugger)

@@ -1,10 +1,7 @@
 package kvm
 
 import (
-	"fmt"
 	"strings"
-
-	"github.com/google/uuid"
 
 	"github.com/cloudcore/terraform-provider-cloudcore/hypervisors"
 )
@@ -25,20 +22,6 @@ const (
 	snapshotPrefix = "cloudcore-snap-"
 )
 
-// checkID fails with ErrInvalid unless id is a UUID in its canonical form
-// (lower case, with dashes), as cloudcore makes them. what names the ID in
-// the message.
-func checkID(what, id string) error {
-	if id == "" {
-		return fmt.Errorf("%w: %s is empty", hypervisors.ErrInvalid, what)
-	}
-	u, err := uuid.Parse(id)
-	if err != nil || u.String() != id {
-		return fmt.Errorf("%w: %s %q is not a UUID in canonical form", hypervisors.ErrInvalid, what, id)
-	}
-	return nil
-}
-
 func domainName(vmID string) string         { return domainPrefix + vmID }
 func volumeName(volumeID string) string     { return volumePrefix + volumeID + volumeSuffix }
 func cidataName(vmID string) string         { return cidataPrefix + vmID + cidataSuffix }
@@ -54,7 +37,7 @@ func idFrom(name, prefix, suffix string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if id, ok = strings.CutSuffix(id, suffix); !ok || checkID("", id) != nil {
+	if id, ok = strings.CutSuffix(id, suffix); !ok || hypervisors.CheckID("", id) != nil {
 		return "", false
 	}
 	return id, true

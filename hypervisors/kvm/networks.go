@@ -61,7 +61,7 @@ func networkDefinition(n hypervisors.NetworkSpec) *libvirtxml.Network {
 // host libvirt refuses to start a network whose subnet another one holds.
 func (h *host) EnsureNetwork(ctx context.Context, n hypervisors.NetworkSpec) error {
 	op := "EnsureNetwork " + n.ID
-	if err := checkID("network ID", n.ID); err != nil {
+	if err := hypervisors.CheckID("network ID", n.ID); err != nil {
 		return err
 	}
 	if n.VLAN < 0 || n.VLAN > maxVLAN {
@@ -115,7 +115,7 @@ func (h *host) EnsureNetwork(ctx context.Context, n hypervisors.NetworkSpec) err
 // not) has a NIC on it.
 func (h *host) RemoveNetwork(ctx context.Context, networkID string) error {
 	op := "RemoveNetwork " + networkID
-	if err := checkID("network ID", networkID); err != nil {
+	if err := hypervisors.CheckID("network ID", networkID); err != nil {
 		return err
 	}
 	return h.do(ctx, op, func(c *libvirt.Connect) error {

@@ -22,7 +22,7 @@ var _ hypervisors.NICHotplugger = (*host)(nil)
 // address again.
 func (h *host) AttachNIC(ctx context.Context, vmID string, nic hypervisors.NIC) error {
 	op := "AttachNIC " + vmID
-	if err := checkID("VM ID", vmID); err != nil {
+	if err := hypervisors.CheckID("VM ID", vmID); err != nil {
 		return err
 	}
 	if err := checkNIC(nic); err != nil {
@@ -38,7 +38,11 @@ func (h *host) AttachNIC(ctx context.Context, vmID string, nic hypervisors.NIC) 
 		if err != nil {
 			return wrap(op, err)
 		}
-		for _, flags := range []libvirt.DomainXMLFlags{0, libvirt.DOMAIN_XML_INACTIVE} {
+		views := []libvirt.DomainXMLFlags{libvirt.DOMAIN_XML_INACTIVE}
+		if active {
+			views = append(views, 0) // the running guest may differ
+		}
+		for _, flags := range views {
 			def, err := definitionOf(dom, flags)
 			if err != nil {
 				return fmt.Errorf("%s: %w", op, err)
@@ -47,14 +51,11 @@ func (h *host) AttachNIC(ctx context.Context, vmID string, nic hypervisors.NIC) 
 				return fmt.Errorf("%w: %s: the VM has a NIC with MAC %s", hypervisors.ErrConflict, op, nic.MAC)
 			}
 		}
-		net, err := c.LookupNetworkByName(networkName(nic.NetworkID))
+		net, err := runningNetwork(c, nic.NetworkID)
 		if err != nil {
-			return wrap(op+": network "+nic.NetworkID, err)
+			return fmt.Errorf("%s: %w", op, err)
 		}
 		defer free(net)
-		if running, err := net.IsActive(); err != nil || !running {
-			return fmt.Errorf("%w: %s: network %s is not running on this host", hypervisors.ErrNotFound, op, nic.NetworkID)
-		}
 		if err := h.reserve(net, vmID, nic); err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
@@ -92,10 +93,10 @@ func (h *host) AttachNIC(ctx context.Context, vmID string, nic hypervisors.NIC) 
 // stop the VM, or call DetachNIC again once the guest runs.
 func (h *host) DetachNIC(ctx context.Context, vmID, mac string) error {
 	op := "DetachNIC " + vmID
-	if err := checkID("VM ID", vmID); err != nil {
+	if err := hypervisors.CheckID("VM ID", vmID); err != nil {
 		return err
 	}
-	if err := checkMAC(mac); err != nil {
+	if err := hypervisors.CheckMAC(mac); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	return h.do(ctx, op, func(c *libvirt.Connect) error {

@@ -23,7 +23,7 @@ const nfsMountRoot = "/var/lib/cloudcore/mnt"
 //
 // It fails with ErrInvalid for other URLs and IDs that are not UUIDs.
 func poolDefinition(ref hypervisors.StoragePoolRef) (*libvirtxml.StoragePool, error) {
-	if err := checkID("storage pool ID", ref.ID); err != nil {
+	if err := hypervisors.CheckID("storage pool ID", ref.ID); err != nil {
 		return nil, err
 	}
 	u, err := url.Parse(ref.URL)

@@ -126,7 +126,7 @@ func (h *host) RebootVM(ctx context.Context, id string) error {
 // from r fails with ErrConflict.
 func (h *host) ReconfigureVM(ctx context.Context, id string, r hypervisors.Resources) error {
 	op := "ReconfigureVM " + id
-	if err := checkResources(r); err != nil {
+	if err := hypervisors.CheckResources(r); err != nil {
 		return err
 	}
 	return h.do(ctx, op, func(c *libvirt.Connect) error {

@@ -38,7 +38,7 @@ type snapshotNote struct {
 // ErrConflict).
 func (h *host) CreateSnapshot(ctx context.Context, vmID string, s hypervisors.SnapshotSpec) (hypervisors.SnapshotInfo, error) {
 	op := "CreateSnapshot " + s.ID
-	if err := checkID("snapshot ID", s.ID); err != nil {
+	if err := hypervisors.CheckID("snapshot ID", s.ID); err != nil {
 		return hypervisors.SnapshotInfo{}, err
 	}
 	var info hypervisors.SnapshotInfo
@@ -151,7 +151,7 @@ func (h *host) ListSnapshots(ctx context.Context, vmID string) ([]hypervisors.Sn
 // lookupSnapshot returns snapshot snapshotID of VM vmID with the domain:
 // ErrNotFound when either does not exist. The caller frees both.
 func lookupSnapshot(c *libvirt.Connect, vmID, snapshotID string) (*libvirt.Domain, *libvirt.DomainSnapshot, error) {
-	if err := checkID("snapshot ID", snapshotID); err != nil {
+	if err := hypervisors.CheckID("snapshot ID", snapshotID); err != nil {
 		return nil, nil, err
 	}
 	dom, err := lookupVM(c, vmID)

@@ -72,7 +72,7 @@ func (h *host) templateImage(ctx context.Context, c *libvirt.Connect, pool *libv
 // is downloaded again. Downloads on one host connection run one at a time;
 // the copies stay in the pool for later volumes.
 func (h *host) cachedTemplate(ctx context.Context, c *libvirt.Connect, pool *libvirt.StoragePool, t hypervisors.TemplateRef, format string) (string, error) {
-	if err := checkID("template ID", t.ID); err != nil {
+	if err := hypervisors.CheckID("template ID", t.ID); err != nil {
 		return "", err
 	}
 	name := templateName(t.ID)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 
 	"libvirt.org/go/libvirt"
 
@@ -23,10 +22,10 @@ const (
 
 // checkVMSpec fails with ErrInvalid for a spec CreateVM cannot make.
 func checkVMSpec(spec hypervisors.VMSpec) error {
-	if err := checkID("VM ID", spec.ID); err != nil {
+	if err := hypervisors.CheckID("VM ID", spec.ID); err != nil {
 		return err
 	}
-	if err := checkResources(spec.Resources); err != nil {
+	if err := hypervisors.CheckResources(spec.Resources); err != nil {
 		return err
 	}
 	for _, nic := range spec.NICs {
@@ -40,26 +39,10 @@ func checkVMSpec(spec hypervisors.VMSpec) error {
 // checkNIC fails with ErrInvalid for a NIC with a malformed network ID or
 // MAC.
 func checkNIC(nic hypervisors.NIC) error {
-	if err := checkID("network ID", nic.NetworkID); err != nil {
+	if err := hypervisors.CheckID("network ID", nic.NetworkID); err != nil {
 		return err
 	}
-	return checkMAC(nic.MAC)
-}
-
-// checkMAC fails with ErrInvalid for a malformed MAC.
-func checkMAC(mac string) error {
-	if _, err := net.ParseMAC(mac); err != nil {
-		return fmt.Errorf("%w: MAC %q: %v", hypervisors.ErrInvalid, mac, err)
-	}
-	return nil
-}
-
-// checkResources fails with ErrInvalid unless r has CPUs and memory.
-func checkResources(r hypervisors.Resources) error {
-	if r.CPUs < 1 || r.MemoryMiB < 1 {
-		return fmt.Errorf("%w: a VM needs at least 1 CPU and 1 MiB of memory, not %d CPUs and %d MiB", hypervisors.ErrInvalid, r.CPUs, r.MemoryMiB)
-	}
-	return nil
+	return hypervisors.CheckMAC(nic.MAC)
 }
 
 // CreateVM makes VM spec.ID in three steps, each of which can be undone
@@ -136,16 +119,28 @@ func (h *host) resolve(c *libvirt.Connect, spec hypervisors.VMSpec) (*resolved, 
 		r.devs.disks = append(r.devs.disks, diskImage{path: p, format: "qcow2"})
 	}
 	for i, nic := range spec.NICs {
-		n, err := c.LookupNetworkByName(networkName(nic.NetworkID))
+		n, err := runningNetwork(c, nic.NetworkID)
 		if err != nil {
-			return r, wrap(fmt.Sprintf("NIC %d: network %s", i, nic.NetworkID), err)
+			return r, fmt.Errorf("NIC %d: %w", i, err)
 		}
 		r.nets = append(r.nets, n)
-		if active, err := n.IsActive(); err != nil || !active {
-			return r, fmt.Errorf("%w: NIC %d: network %s is not running on this host", hypervisors.ErrNotFound, i, nic.NetworkID)
-		}
 	}
 	return r, nil
+}
+
+// runningNetwork looks up the libvirt network of guest network id:
+// ErrNotFound when it is not defined or not running here. The caller frees
+// it.
+func runningNetwork(c *libvirt.Connect, id string) (*libvirt.Network, error) {
+	n, err := c.LookupNetworkByName(networkName(id))
+	if err != nil {
+		return nil, wrap("network "+id, err)
+	}
+	if active, err := n.IsActive(); err != nil || !active {
+		free(n)
+		return nil, fmt.Errorf("%w: network %s is not running on this host", hypervisors.ErrNotFound, id)
+	}
+	return n, nil
 }
 
 // build makes the config drive, the reservations and the domain of spec.
@@ -197,7 +192,7 @@ func (h *host) step(name string) error {
 // lookupVM returns the domain of VM id: ErrNotFound when there is none or
 // the domain with that UUID is not one of the driver's. The caller frees it.
 func lookupVM(c *libvirt.Connect, id string) (*libvirt.Domain, error) {
-	if err := checkID("VM ID", id); err != nil {
+	if err := hypervisors.CheckID("VM ID", id); err != nil {
 		return nil, err
 	}
 	dom, err := c.LookupDomainByUUIDString(id)
@@ -274,7 +269,7 @@ func deleteConfigDrive(c *libvirt.Connect, id string) error {
 // DestroyVM was cut short.
 func (h *host) DestroyVM(ctx context.Context, id string) error {
 	op := "DestroyVM " + id
-	if err := checkID("VM ID", id); err != nil {
+	if err := hypervisors.CheckID("VM ID", id); err != nil {
 		return err
 	}
 	return h.do(ctx, op, func(c *libvirt.Connect) error {

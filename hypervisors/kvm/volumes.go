@@ -32,7 +32,7 @@ func volumeDefinition(name string, capacity int64, backing *libvirtxml.StorageVo
 // template, else an empty image of SizeBytes.
 func (h *host) CreateVolume(ctx context.Context, v hypervisors.VolumeSpec) (hypervisors.VolumeInfo, error) {
 	op := "CreateVolume " + v.ID
-	if err := checkID("volume ID", v.ID); err != nil {
+	if err := hypervisors.CheckID("volume ID", v.ID); err != nil {
 		return hypervisors.VolumeInfo{}, err
 	}
 	switch {
@@ -104,7 +104,7 @@ func growVolume(vol *libvirt.StorageVol, want int64) (int64, error) {
 // volume looks up volume id on ref's pool (ErrNotFound when it is not
 // there). The caller frees it.
 func (h *host) volume(c *libvirt.Connect, ref hypervisors.StoragePoolRef, id string) (*libvirt.StorageVol, error) {
-	if err := checkID("volume ID", id); err != nil {
+	if err := hypervisors.CheckID("volume ID", id); err != nil {
 		return nil, err
 	}
 	pool, err := h.pool(c, ref)
@@ -180,7 +180,7 @@ func runningUser(c *libvirt.Connect, path string) (vmID, target string, err erro
 // DeleteVolume deletes a volume; it succeeds when the volume is not there.
 func (h *host) DeleteVolume(ctx context.Context, ref hypervisors.StoragePoolRef, volumeID string) error {
 	op := "DeleteVolume " + volumeID
-	if err := checkID("volume ID", volumeID); err != nil {
+	if err := hypervisors.CheckID("volume ID", volumeID); err != nil {
 		return err
 	}
 	return h.do(ctx, op, func(c *libvirt.Connect) error {

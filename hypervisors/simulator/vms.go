@@ -45,8 +45,8 @@ func checkVMSpec(spec hypervisors.VMSpec) error {
 	if err := checkName("VM ID", spec.ID); err != nil {
 		return err
 	}
-	if err := checkResources(spec.ID, spec.Resources); err != nil {
-		return err
+	if err := hypervisors.CheckResources(spec.Resources); err != nil {
+		return fmt.Errorf("VM %s: %w", spec.ID, err)
 	}
 	for _, d := range spec.Disks {
 		if err := checkName("VM "+spec.ID+": volume ID", d.VolumeID); err != nil {
@@ -60,13 +60,6 @@ func checkVMSpec(spec hypervisors.VMSpec) error {
 		if err := checkName("VM "+spec.ID+": network ID", n.NetworkID); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-func checkResources(vmID string, r hypervisors.Resources) error {
-	if r.CPUs < 1 || r.MemoryMiB < 1 {
-		return fmt.Errorf("%w: VM %s: want at least 1 CPU and 1 MiB of memory, got %d CPUs and %d MiB", hypervisors.ErrInvalid, vmID, r.CPUs, r.MemoryMiB)
 	}
 	return nil
 }
@@ -133,8 +126,8 @@ func (h *host) RebootVM(ctx context.Context, id string) error {
 
 // ReconfigureVM sets CPU and memory; a running VM needs hot_resize.
 func (h *host) ReconfigureVM(ctx context.Context, id string, r hypervisors.Resources) error {
-	if err := checkResources(id, r); err != nil {
-		return err
+	if err := hypervisors.CheckResources(r); err != nil {
+		return fmt.Errorf("VM %s: %w", id, err)
 	}
 	return h.changeVM(ctx, OpReconfigureVM, id, func(vm *vmRecord) error {
 		if vm.Power != hypervisors.PowerStopped && !h.cfg.hotResize {

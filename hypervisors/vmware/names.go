@@ -1,11 +1,9 @@
 package vmware
 
 import (
-	"fmt"
 	"path"
 	"strings"
 
-	"github.com/google/uuid"
 	"github.com/vmware/govmomi/object"
 
 	"github.com/cloudcore/terraform-provider-cloudcore/hypervisors"
@@ -29,22 +27,13 @@ const (
 	keyName = "cloudcore.name" // the display name
 )
 
-// checkID fails with ErrInvalid unless id is a UUID in its canonical form,
-// as the engine names every object.
-func checkID(kind, id string) error {
-	if u, err := uuid.Parse(id); err != nil || u.String() != id {
-		return fmt.Errorf("%w: %s ID %q is not a UUID in canonical form", hypervisors.ErrInvalid, kind, id)
-	}
-	return nil
-}
-
 // vmName is the vSphere name of VM id.
 func vmName(id string) string { return namePrefix + id }
 
 // idOfVMName returns the cloudcore UUID in a VM name made by vmName.
 func idOfVMName(name string) (string, bool) {
 	id, ok := strings.CutPrefix(name, namePrefix)
-	return id, ok && checkID("VM", id) == nil
+	return id, ok && hypervisors.CheckID("VM ID", id) == nil
 }
 
 // portgroupName is the vSphere name of guest network id's portgroup.
@@ -59,5 +48,5 @@ func volumePath(ds, id string) string {
 // other files there (flat extents, snapshot deltas) are not volumes.
 func idOfVolumeFile(name string) (string, bool) {
 	id, ok := strings.CutSuffix(name, ".vmdk")
-	return id, ok && checkID("volume", id) == nil
+	return id, ok && hypervisors.CheckID("volume ID", id) == nil
 }

@@ -33,7 +33,7 @@ func (h *host) EnsureNetwork(ctx context.Context, n hypervisors.NetworkSpec) err
 	if err := h.begin(ctx, op); err != nil {
 		return err
 	}
-	if err := checkID("network", n.ID); err != nil {
+	if err := hypervisors.CheckID("network ID", n.ID); err != nil {
 		return err
 	}
 	if n.VLAN < 0 || n.VLAN > maxVLAN {
@@ -64,7 +64,7 @@ func (h *host) RemoveNetwork(ctx context.Context, networkID string) error {
 	if err := h.begin(ctx, op); err != nil {
 		return err
 	}
-	if err := checkID("network", networkID); err != nil {
+	if err := hypervisors.CheckID("network ID", networkID); err != nil {
 		return err
 	}
 	h.portgroups.Delete(networkID)

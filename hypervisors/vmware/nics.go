@@ -22,10 +22,10 @@ func (h *host) AttachNIC(ctx context.Context, vmID string, nic hypervisors.NIC) 
 	if err := h.begin(ctx, op); err != nil {
 		return err
 	}
-	if err := checkID("VM", vmID); err != nil {
+	if err := hypervisors.CheckID("VM ID", vmID); err != nil {
 		return err
 	}
-	if err := checkID("network", nic.NetworkID); err != nil {
+	if err := hypervisors.CheckID("network ID", nic.NetworkID); err != nil {
 		return fmt.Errorf("VM %s: %w", vmID, err)
 	}
 	mac, err := parseMAC(vmID, nic.MAC)
@@ -67,7 +67,7 @@ func (h *host) DetachNIC(ctx context.Context, vmID, mac string) error {
 	if err := h.begin(ctx, op); err != nil {
 		return err
 	}
-	if err := checkID("VM", vmID); err != nil {
+	if err := hypervisors.CheckID("VM ID", vmID); err != nil {
 		return err
 	}
 	normal, err := parseMAC(vmID, mac)

@@ -31,7 +31,7 @@ func (h *host) StopVM(ctx context.Context, id string, force bool) error {
 	if err := h.begin(ctx, op); err != nil {
 		return err
 	}
-	if err := checkID("VM", id); err != nil {
+	if err := hypervisors.CheckID("VM ID", id); err != nil {
 		return err
 	}
 	vm, err := h.findVM(ctx, id)
@@ -77,7 +77,7 @@ func (h *host) existingVM(ctx context.Context, op, id string) (*object.VirtualMa
 	if err := h.begin(ctx, op); err != nil {
 		return nil, err
 	}
-	if err := checkID("VM", id); err != nil {
+	if err := hypervisors.CheckID("VM ID", id); err != nil {
 		return nil, err
 	}
 	vm, err := h.findVM(ctx, id)

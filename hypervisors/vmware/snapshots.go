@@ -48,7 +48,7 @@ func parseSnapshotDescription(desc string) (id string, memory bool, power hyperv
 	}
 	memory, err := strconv.ParseBool(values["memory"])
 	id, power = values["id"], hypervisors.PowerState(values["power"])
-	return id, memory, power, err == nil && checkID("snapshot", id) == nil && power != ""
+	return id, memory, power, err == nil && hypervisors.CheckID("snapshot ID", id) == nil && power != ""
 }
 
 // CreateSnapshot snapshots the VM: with memory (the VM must be running,
@@ -59,7 +59,7 @@ func (h *host) CreateSnapshot(ctx context.Context, vmID string, s hypervisors.Sn
 	if err := h.begin(ctx, op); err != nil {
 		return hypervisors.SnapshotInfo{}, err
 	}
-	if err := cmp.Or(checkID("VM", vmID), checkID("snapshot", s.ID)); err != nil {
+	if err := cmp.Or(hypervisors.CheckID("VM ID", vmID), hypervisors.CheckID("snapshot ID", s.ID)); err != nil {
 		return hypervisors.SnapshotInfo{}, err
 	}
 	vm, st, err := h.vm(ctx, vmID)
@@ -124,7 +124,7 @@ func (h *host) RevertSnapshot(ctx context.Context, vmID, snapshotID string) erro
 	if err != nil {
 		return err
 	}
-	if err := checkID("snapshot", snapshotID); err != nil {
+	if err := hypervisors.CheckID("snapshot ID", snapshotID); err != nil {
 		return err
 	}
 	sn, err := h.findSnapshot(ctx, vm, snapshotID)
@@ -183,7 +183,7 @@ func (h *host) DeleteSnapshot(ctx context.Context, vmID, snapshotID string) erro
 	if err := h.begin(ctx, op); err != nil {
 		return err
 	}
-	if err := cmp.Or(checkID("VM", vmID), checkID("snapshot", snapshotID)); err != nil {
+	if err := cmp.Or(hypervisors.CheckID("VM ID", vmID), hypervisors.CheckID("snapshot ID", snapshotID)); err != nil {
 		return err
 	}
 	vm, err := h.findVM(ctx, vmID)

@@ -95,11 +95,11 @@ func (h *host) ReconfigureVM(ctx context.Context, id string, r hypervisors.Resou
 	if err := h.begin(ctx, op); err != nil {
 		return err
 	}
-	if err := checkID("VM", id); err != nil {
+	if err := hypervisors.CheckID("VM ID", id); err != nil {
 		return err
 	}
-	if err := checkResources(id, r); err != nil {
-		return err
+	if err := hypervisors.CheckResources(r); err != nil {
+		return fmt.Errorf("VM %s: %w", id, err)
 	}
 	vm, st, err := h.vm(ctx, id)
 	if err != nil {
@@ -128,7 +128,7 @@ func (h *host) DestroyVM(ctx context.Context, id string) error {
 	if err := h.begin(ctx, op); err != nil {
 		return err
 	}
-	if err := checkID("VM", id); err != nil {
+	if err := hypervisors.CheckID("VM ID", id); err != nil {
 		return err
 	}
 	vm, err := h.findVM(ctx, id)
@@ -184,7 +184,7 @@ func (h *host) VMStatus(ctx context.Context, id string) (hypervisors.VMStatus, e
 	if err := h.begin(ctx, op); err != nil {
 		return hypervisors.VMStatus{}, err
 	}
-	if err := checkID("VM", id); err != nil {
+	if err := hypervisors.CheckID("VM ID", id); err != nil {
 		return hypervisors.VMStatus{}, err
 	}
 	_, st, err := h.vm(ctx, id)

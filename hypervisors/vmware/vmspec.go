@@ -21,35 +21,27 @@ const (
 
 // checkVMSpec fails with ErrInvalid for a spec CreateVM cannot make.
 func checkVMSpec(spec hypervisors.VMSpec) error {
-	if err := checkID("VM", spec.ID); err != nil {
+	if err := hypervisors.CheckID("VM ID", spec.ID); err != nil {
 		return err
 	}
-	if err := checkResources(spec.ID, spec.Resources); err != nil {
-		return err
+	if err := hypervisors.CheckResources(spec.Resources); err != nil {
+		return fmt.Errorf("VM %s: %w", spec.ID, err)
 	}
 	if len(spec.Disks) == 0 || len(spec.Disks) > maxDisks {
 		return fmt.Errorf("%w: VM %s: want from 1 (the boot disk) to %d disks, got %d", hypervisors.ErrInvalid, spec.ID, maxDisks, len(spec.Disks))
 	}
 	for _, d := range spec.Disks {
-		if err := checkID("volume", d.VolumeID); err != nil {
+		if err := hypervisors.CheckID("volume ID", d.VolumeID); err != nil {
 			return fmt.Errorf("VM %s: %w", spec.ID, err)
 		}
 	}
 	for i, n := range spec.NICs {
-		if err := checkID("network", n.NetworkID); err != nil {
+		if err := hypervisors.CheckID("network ID", n.NetworkID); err != nil {
 			return fmt.Errorf("VM %s: NIC %d: %w", spec.ID, i, err)
 		}
 		if mac, err := net.ParseMAC(n.MAC); err != nil || len(mac) != 6 {
 			return fmt.Errorf("%w: VM %s: NIC %d: MAC address %q is not of the form 02:00:00:00:00:01", hypervisors.ErrInvalid, spec.ID, i, n.MAC)
 		}
-	}
-	return nil
-}
-
-// checkResources fails with ErrInvalid for less than one CPU or MiB.
-func checkResources(vmID string, r hypervisors.Resources) error {
-	if r.CPUs < 1 || r.MemoryMiB < 1 {
-		return fmt.Errorf("%w: VM %s: want at least 1 CPU and 1 MiB of memory, got %d CPUs and %d MiB", hypervisors.ErrInvalid, vmID, r.CPUs, r.MemoryMiB)
 	}
 	return nil
 }

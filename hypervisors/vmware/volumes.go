@@ -23,7 +23,7 @@ func (h *host) CreateVolume(ctx context.Context, v hypervisors.VolumeSpec) (hype
 	if err := h.begin(ctx, op); err != nil {
 		return hypervisors.VolumeInfo{}, err
 	}
-	if err := checkID("volume", v.ID); err != nil {
+	if err := hypervisors.CheckID("volume ID", v.ID); err != nil {
 		return hypervisors.VolumeInfo{}, err
 	}
 	if v.SizeBytes < 0 || (v.Template == nil && v.SizeBytes == 0) {
@@ -58,7 +58,7 @@ func (h *host) ResizeVolume(ctx context.Context, pool hypervisors.StoragePoolRef
 	if err := h.begin(ctx, op); err != nil {
 		return err
 	}
-	if err := checkID("volume", volumeID); err != nil {
+	if err := hypervisors.CheckID("volume ID", volumeID); err != nil {
 		return err
 	}
 	ds, err := h.datastore(ctx, pool)
@@ -89,7 +89,7 @@ func (h *host) DeleteVolume(ctx context.Context, pool hypervisors.StoragePoolRef
 	if err := h.begin(ctx, op); err != nil {
 		return err
 	}
-	if err := checkID("volume", volumeID); err != nil {
+	if err := hypervisors.CheckID("volume ID", volumeID); err != nil {
 		return err
 	}
 	ds, err := h.datastore(ctx, pool)
