@@ -27,7 +27,8 @@
 //	base_template=<name>       the VM template VMs are cloned from (default
 //	                           "Other install media")
 //	mtu=1500                   the MTU of guest networks and NICs
-//	config_drive=true|false    give VMs a cloud-init NoCloud drive (default true)
+//	config_drive=true|false    give VMs with disks a cloud-init NoCloud drive
+//	                           (default true)
 //
 // Connect fails with ErrInvalid for a URL it cannot use, naming the
 // parameter and the fix, or credentials the pool refuses, and with
@@ -35,8 +36,10 @@
 //
 // # Objects
 //
-// Every object the driver makes carries the cloudcore UUID in its name
-// label, and in other_config cloudcore.id:
+// Every object the driver makes carries a cloudcore UUID in its name label
+// (it is found by that name), and the same in other_config cloudcore.id,
+// for people reading the pool; a snapshot and a config drive carry their
+// VM's there, and DestroyVM finds a gone VM's snapshots by it:
 //
 //	VM          cloudcore-<VM ID> (display name as its description), cloned
 //	            from base_template and provisioned without disks, with affinity
@@ -118,7 +121,7 @@ func (driver) Connect(ctx context.Context, cfg hypervisors.HostConfig) (hypervis
 	}
 	h := &host{cfg: c, c: client}
 	if h.ref, err = findMember(ctx, client, c); err != nil {
-		_ = client.Logout(context.WithoutCancel(ctx))
+		_ = h.Close()
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	return h, nil

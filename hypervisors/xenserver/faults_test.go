@@ -3,6 +3,8 @@ package xenserver_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -43,14 +45,16 @@ func (f fixture) spec() hypervisors.VMSpec {
 		UserData: "#cloud-config\n"}
 }
 
-// TestCreateVMFailuresLeaveNothing fails each XenAPI call CreateVM makes
-// in turn: every failure leaves the pool as it was (no VM, template, VDI,
+// TestCreateVMFailuresLeaveNothing fails, in turn, each XenAPI call
+// CreateVM makes after its lookups (the config drive's upload is not a
+// XenAPI call): every failure leaves the pool as it was (no VM, template, VDI,
 // VBD, VIF or task), and a retry then succeeds.
 func TestCreateVMFailuresLeaveNothing(t *testing.T) {
 	p := newPool(t, xapitest.Options{})
 	f := newFixture(t, p)
 	for _, method := range []string{
-		"VM.clone", "VM.provision", "VM.set_is_a_template", "VM.set_memory_limits", "VM.set_VCPUs_at_startup",
+		"VM.clone", "VM.remove_from_other_config", "VM.provision", "VM.set_is_a_template", "VM.set_name_description",
+		"VM.add_to_other_config", "VM.set_affinity", "VM.set_memory_limits", "VM.set_VCPUs_max", "VM.set_VCPUs_at_startup",
 		"VBD.create", "VDI.create", "VIF.create",
 	} {
 		t.Run(method, func(t *testing.T) {
@@ -164,9 +168,9 @@ func TestConfigDrive(t *testing.T) {
 }
 
 // TestVLANNetworks ensures a VLAN network on both members: each gets a
-// VLAN interface; a second network on the same VLAN is refused; removing
-// it from one member keeps the network for the other, and from both
-// removes it.
+// VLAN interface; a second network on the same VLAN is refused. With a VM
+// of host2 on it, removing it from host1 takes only host1's VLAN, and
+// host2 refuses until the VM is gone; then the network goes too.
 func TestVLANNetworks(t *testing.T) {
 	p := newPool(t, xapitest.Options{})
 	other := p.connect(t, "host2")
@@ -184,10 +188,21 @@ func TestVLANNetworks(t *testing.T) {
 		t.Errorf("EnsureNetwork of a second network on VLAN 120: %v, want ErrConflict", err)
 	}
 	mustDo(t, "RemoveNetwork of the clash", p.host.RemoveNetwork(ctx, clash.ID))
+	vol, err := other.CreateVolume(ctx, hypervisors.VolumeSpec{ID: uuid.NewString(), Pool: p.sr, Template: &p.template})
+	mustDo(t, "CreateVolume", err)
+	vm := hypervisors.VMSpec{ID: uuid.NewString(), Resources: hypervisors.Resources{CPUs: 1, MemoryMiB: 256},
+		Disks: []hypervisors.Disk{{VolumeID: vol.ID, Pool: p.sr}}, NICs: []hypervisors.NIC{{NetworkID: n.ID, MAC: "02:00:00:00:01:20"}}}
+	_, err = other.CreateVM(ctx, vm)
+	mustDo(t, "CreateVM on host2", err)
 	mustDo(t, "RemoveNetwork on host1", p.host.RemoveNetwork(ctx, n.ID))
 	if c := p.srv.Counts(); c.Networks != before.Networks+1 || c.VLANs != before.VLANs+1 {
 		t.Errorf("after RemoveNetwork on host1 the pool holds %+v, want the network and host2's VLAN", c)
 	}
+	if err := other.RemoveNetwork(ctx, n.ID); !errors.Is(err, hypervisors.ErrConflict) {
+		t.Errorf("RemoveNetwork on host2 while its VM is on it: %v, want ErrConflict", err)
+	}
+	mustDo(t, "DestroyVM", other.DestroyVM(ctx, vm.ID))
+	mustDo(t, "DeleteVolume", other.DeleteVolume(ctx, p.sr, vol.ID))
 	mustDo(t, "RemoveNetwork on host2", other.RemoveNetwork(ctx, n.ID))
 	if c := p.srv.Counts(); c != before {
 		t.Errorf("after RemoveNetwork on both members the pool holds %+v, want %+v", c, before)
@@ -285,5 +300,60 @@ func TestConnectRefusals(t *testing.T) {
 				t.Errorf("Connect: %v, want %v saying %q", err, tc.want, tc.says)
 			}
 		})
+	}
+}
+
+// TestTemplateFromURL makes volumes from a raw image at an http URL: the
+// first imports it into the SR once, under the template's name, and both
+// volumes hold its bytes. An import another process began recently is
+// left alone (ErrConflict); one cut short long ago is replaced.
+func TestTemplateFromURL(t *testing.T) {
+	p := newPool(t, xapitest.Options{})
+	ctx := t.Context()
+	image := append([]byte("raw image "), make([]byte, 1<<20)...)
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(image) }))
+	t.Cleanup(web.Close)
+	tpl := hypervisors.TemplateRef{ID: uuid.NewString(), URL: web.URL + "/tiny.img", Format: "raw"}
+	sr := must(p.api.SR.GetAllRecords(ctx))(t)
+	var srRef xenapi.SRRef
+	for ref := range sr {
+		srRef = ref
+	}
+
+	// A fresh import of another process: refused, and left in place.
+	_, err := p.api.VDI.Create(ctx, xenapi.VDISpec{NameLabel: "cloudcore-tpl-" + tpl.ID + " (importing)", SR: srRef, VirtualSize: 1 << 20,
+		Type: xenapi.VDITypeUser, OtherConfig: map[string]string{"cloudcore.created": time.Now().UTC().Format(time.RFC3339Nano)}})
+	mustDo(t, "VDI.create", err)
+	if _, err := p.host.CreateVolume(ctx, hypervisors.VolumeSpec{ID: uuid.NewString(), Pool: p.sr, Template: &tpl}); !errors.Is(err, hypervisors.ErrConflict) {
+		t.Fatalf("CreateVolume while another import runs: %v, want ErrConflict", err)
+	}
+	// One cut short long ago: replaced by this import.
+	other := tpl
+	other.ID = uuid.NewString()
+	_, err = p.srv.AddVDI("cloudcore-tpl-"+other.ID+" (importing)", 1<<20, nil)
+	mustDo(t, "AddVDI", err)
+	before := p.srv.Counts()
+	for range 2 {
+		vol, err := p.host.CreateVolume(ctx, hypervisors.VolumeSpec{ID: uuid.NewString(), Pool: p.sr, Template: &other})
+		mustDo(t, "CreateVolume", err)
+		refs := must(p.api.VDI.GetByNameLabel(ctx, "cloudcore-vol-"+vol.ID))(t)
+		rec := must(p.api.VDI.GetRecord(ctx, refs[0]))(t)
+		if data, err := p.srv.VDIContent(rec.UUID); err != nil || string(data[:len(image)]) != string(image) {
+			t.Errorf("volume %s does not hold the image: %v", vol.ID, err)
+		}
+	}
+	if n := len(must(p.api.VDI.GetByNameLabel(ctx, "cloudcore-tpl-"+other.ID))(t)); n != 1 {
+		t.Errorf("%d template VDIs, want the one import", n)
+	}
+	if got := p.srv.Counts().VDIs; got != before.VDIs+2 {
+		t.Errorf("the pool holds %d VDIs, want %d: the two volumes and the template instead of the import cut short", got, before.VDIs+2)
+	}
+}
+
+func must[T any](v T, err error) func(testing.TB) T {
+	return func(t testing.TB) T {
+		t.Helper()
+		mustDo(t, "call", err)
+		return v
 	}
 }

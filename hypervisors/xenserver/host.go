@@ -16,8 +16,6 @@ type host struct {
 	cfg hostConfig
 	c   *xenapi.Client
 	ref xenapi.HostRef // the member
-	// templateMu serialises template imports (see templateVDI).
-	templateMu sync.Mutex
 	// nicMu serialises the choice of VIF device numbers (see AttachNIC).
 	nicMu sync.Mutex
 }

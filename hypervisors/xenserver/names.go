@@ -1,10 +1,7 @@
 package xenserver
 
 import (
-	"fmt"
 	"strings"
-
-	"github.com/google/uuid"
 
 	"github.com/cloudcore/terraform-provider-cloudcore/hypervisors"
 )
@@ -20,28 +17,19 @@ const (
 	networkPrefix  = "cloudcore-net-"      // networks
 	snapshotPrefix = "cloudcore-snap-"     // snapshots (VMs with is_a_snapshot)
 	keyPrefix      = "cloudcore."          // other_config keys
-	keyID          = keyPrefix + "id"      // the cloudcore UUID of a VM, volume or network
+	keyID          = keyPrefix + "id"      // the cloudcore UUID of a VM, volume, network or template; its VM's on a snapshot or config drive
 	keyCurrent     = keyPrefix + "current" // a VM's current snapshot
 	keyParent      = keyPrefix + "parent"  // a snapshot's parent snapshot
 	keyPower       = keyPrefix + "power"   // the VM's power state when a snapshot was taken
-	keyCreated     = keyPrefix + "created" // when a snapshot was taken, RFC 3339 with nanoseconds
+	keyCreated     = keyPrefix + "created" // when a snapshot was taken or a template import began, RFC 3339 with nanoseconds
 	keyName        = keyPrefix + "name"    // a snapshot's display name
 )
-
-// checkID fails with ErrInvalid unless id is a UUID in canonical form, as
-// the engine names every object.
-func checkID(kind, id string) error {
-	if u, err := uuid.Parse(id); err != nil || u.String() != id {
-		return fmt.Errorf("%w: %s %q is not a UUID in canonical form", hypervisors.ErrInvalid, kind, id)
-	}
-	return nil
-}
 
 // idFrom returns the UUID in name after prefix, when name is one of the
 // driver's names of that kind.
 func idFrom(name, prefix string) (string, bool) {
 	id, ok := strings.CutPrefix(name, prefix)
-	return id, ok && checkID("ID", id) == nil
+	return id, ok && hypervisors.CheckID("ID", id) == nil
 }
 
 // objectName returns the name in ref, a reference to a pool object of a

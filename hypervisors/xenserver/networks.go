@@ -2,7 +2,6 @@ package xenserver
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -26,8 +25,12 @@ func (h *host) network(ctx context.Context, id string) (xenapi.NetworkRef, error
 		return "", err
 	}
 	if rec.OtherConfig[keyVLAN] != "" && rec.OtherConfig[keyVLAN] != "0" {
-		if _, ok, err := h.memberPIF(ctx, rec); err != nil || !ok {
-			return "", errors.Join(err, fmt.Errorf("%w: network %s is not ensured on this host", hypervisors.ErrNotFound, id))
+		_, ok, err := h.memberPIF(ctx, rec)
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			return "", fmt.Errorf("%w: network %s is not ensured on this host", hypervisors.ErrNotFound, id)
 		}
 	}
 	return ref, nil
@@ -36,7 +39,7 @@ func (h *host) network(ctx context.Context, id string) (xenapi.NetworkRef, error
 // namedNetwork returns network cloudcore-net-<id>; the oldest by UUID
 // when calls racing on two members made two.
 func (h *host) namedNetwork(ctx context.Context, id string) (xenapi.NetworkRef, xenapi.NetworkRecord, error) {
-	if err := checkID("network ID", id); err != nil {
+	if err := hypervisors.CheckID("network ID", id); err != nil {
 		return "", xenapi.NetworkRecord{}, err
 	}
 	refs, err := h.c.Network.GetByNameLabel(ctx, networkPrefix+id)
@@ -80,13 +83,39 @@ func (h *host) memberPIF(ctx context.Context, rec xenapi.NetworkRecord) (xenapi.
 	return xenapi.PIFRecord{}, false, nil
 }
 
+// memberVIFs counts the VIFs on network rec of VMs (and snapshots) that
+// run on this member or, halted, have it as their affinity.
+func (h *host) memberVIFs(ctx context.Context, rec xenapi.NetworkRecord) (int, error) {
+	n := 0
+	for _, ref := range rec.VIFs {
+		vif, err := h.c.VIF.GetRecord(ctx, ref)
+		if xenapi.IsCode(err, xenapi.CodeHandleInvalid) {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		vm, err := h.c.VM.GetRecord(ctx, vif.VM)
+		if xenapi.IsCode(err, xenapi.CodeHandleInvalid) {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		if h.onMember(vm) {
+			n++
+		}
+	}
+	return n, nil
+}
+
 // EnsureNetwork makes network cloudcore-net-<ID> in the pool when there is
 // none and, for a VLAN, tags the VLAN on this member's pif (VLAN.create).
 // An untagged network has no interface: it is internal to each member. A
 // VLAN that another network holds on the interface fails with ErrConflict.
 func (h *host) EnsureNetwork(ctx context.Context, n hypervisors.NetworkSpec) error {
 	op := "EnsureNetwork " + n.ID
-	if err := checkID("network ID", n.ID); err != nil {
+	if err := hypervisors.CheckID("network ID", n.ID); err != nil {
 		return err
 	}
 	if n.VLAN < 0 || n.VLAN > maxVLAN {
@@ -151,8 +180,9 @@ func (h *host) uplink(ctx context.Context) (xenapi.PIFRef, error) {
 }
 
 // RemoveNetwork removes the network's VLAN interface from this member and
-// then the network, once no member has an interface on it. It fails with
-// ErrConflict while a VM has a NIC on it, and succeeds when it is gone.
+// then the network, once no member has an interface or a VM on it. It
+// fails with ErrConflict while a VM of this member (see ListVMs) or one of
+// its snapshots has a NIC on it, and succeeds when it is gone.
 func (h *host) RemoveNetwork(ctx context.Context, id string) error {
 	op := "RemoveNetwork " + id
 	ref, rec, err := h.namedNetwork(ctx, id)
@@ -162,8 +192,11 @@ func (h *host) RemoveNetwork(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	if len(rec.VIFs) > 0 {
-		return fmt.Errorf("%w: %s: %d NICs are on it", hypervisors.ErrConflict, op, len(rec.VIFs))
+	if n, err := h.memberVIFs(ctx, rec); err != nil || n > 0 {
+		if err != nil {
+			return wrap(op, err)
+		}
+		return fmt.Errorf("%w: %s: %d NICs of VMs of this host are on it", hypervisors.ErrConflict, op, n)
 	}
 	pif, ok, err := h.memberPIF(ctx, rec)
 	if err != nil {
@@ -177,8 +210,8 @@ func (h *host) RemoveNetwork(ctx context.Context, id string) error {
 			return wrap(op, err)
 		}
 	}
-	if len(rec.PIFs) > 0 {
-		return nil // other members still have the VLAN
+	if len(rec.PIFs) > 0 || len(rec.VIFs) > 0 {
+		return nil // other members still use it (network.destroy would drop their VIFs)
 	}
 	if err := h.c.Network.Destroy(ctx, ref); err != nil && !xenapi.IsCode(err, xenapi.CodeHandleInvalid) {
 		return wrap(op, err)

@@ -67,7 +67,7 @@ func (h *host) AttachNIC(ctx context.Context, vmID string, nic hypervisors.NIC) 
 		return nil
 	}
 	if err := h.c.VIF.Plug(ctx, ref); err != nil {
-		cctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
+		cctx, cancel := cleanupContext()
 		defer cancel()
 		if undo := h.c.VIF.Destroy(cctx, ref); undo != nil {
 			err = fmt.Errorf("%w (and destroying the VIF failed: %w)", err, undo)

@@ -20,7 +20,7 @@ func (h *host) StartVM(ctx context.Context, id string) error {
 	case xenapi.PowerRunning:
 		return nil
 	case xenapi.PowerPaused:
-		err = h.c.Call(ctx, "VM.unpause", nil, ref)
+		err = h.c.VM.Unpause(ctx, ref)
 	case xenapi.PowerSuspended:
 		err = h.c.VM.Resume(ctx, ref, false, false)
 	default:
@@ -68,7 +68,7 @@ func (h *host) RebootVM(ctx context.Context, id string) error {
 // ErrConflict while it is not halted (no hot resize).
 func (h *host) ReconfigureVM(ctx context.Context, id string, r hypervisors.Resources) error {
 	op := "ReconfigureVM " + id
-	if err := checkResources(r); err != nil {
+	if err := hypervisors.CheckResources(r); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	ref, rec, err := h.vm(ctx, id)

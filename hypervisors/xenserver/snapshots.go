@@ -61,7 +61,7 @@ func find(list []snapshot, id string) (snapshot, bool) {
 // destroyed again.
 func (h *host) CreateSnapshot(ctx context.Context, vmID string, s hypervisors.SnapshotSpec) (hypervisors.SnapshotInfo, error) {
 	op := "CreateSnapshot " + s.ID
-	if err := checkID("snapshot ID", s.ID); err != nil {
+	if err := hypervisors.CheckID("snapshot ID", s.ID); err != nil {
 		return hypervisors.SnapshotInfo{}, err
 	}
 	vm, rec, err := h.vm(ctx, vmID)
@@ -93,7 +93,7 @@ func (h *host) CreateSnapshot(ctx context.Context, vmID string, s hypervisors.Sn
 	}
 	if err != nil {
 		if !xenapi.IsNull(ref) {
-			cctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
+			cctx, cancel := cleanupContext()
 			defer cancel()
 			if undo := h.destroySnapshot(cctx, ref); undo != nil {
 				err = fmt.Errorf("%w (and destroying the snapshot failed: %w)", err, undo)

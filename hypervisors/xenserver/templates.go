@@ -2,21 +2,30 @@ package xenserver
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/cloudcore/terraform-provider-cloudcore/hypervisors"
 	"github.com/cloudcore/terraform-provider-cloudcore/hypervisors/xenserver/xenapi"
 )
 
 // importingSuffix marks a template VDI whose import has not finished; an
-// import cut short leaves one, which the next import of that template
-// destroys.
+// import cut short leaves one, which another import of that template
+// destroys once it is staleImport old.
 const importingSuffix = " (importing)"
+
+// staleImport is how long an import may run before another process takes
+// its VDI for one cut short.
+const staleImport = time.Hour
+
+// imports serialises the imports of one template into one SR among the
+// hosts of this process (one lock per SR and template).
+var imports sync.Map
 
 // templateVDI returns the VDI volumes of tpl are copied from:
 // vdi:<name label or UUID> (or vdi://...) names a VDI of the pool; an
@@ -31,7 +40,7 @@ func (h *host) templateVDI(ctx context.Context, sr xenapi.SRRef, tpl hypervisors
 		if tpl.Format != "" && tpl.Format != "raw" {
 			return "", xenapi.VDIRecord{}, fmt.Errorf("%w: format %q: XenServer imports raw images; convert it, or upload it as a VDI and give vdi://<name>", hypervisors.ErrInvalid, tpl.Format)
 		}
-		if err := checkID("template ID", tpl.ID); err != nil {
+		if err := hypervisors.CheckID("template ID", tpl.ID); err != nil {
 			return "", xenapi.VDIRecord{}, err
 		}
 		return h.importedTemplate(ctx, sr, tpl)
@@ -61,16 +70,26 @@ func (h *host) existingVDI(ctx context.Context, name string) (xenapi.VDIRef, xen
 }
 
 // importedTemplate returns template VDI cloudcore-tpl-<ID> on sr,
-// downloading tpl.URL and importing it first when there is none.
+// downloading tpl.URL and importing it first when there is none. An
+// import another process started less than staleImport ago fails with
+// ErrConflict; retry once it is done.
 func (h *host) importedTemplate(ctx context.Context, sr xenapi.SRRef, tpl hypervisors.TemplateRef) (xenapi.VDIRef, xenapi.VDIRecord, error) {
-	h.templateMu.Lock()
-	defer h.templateMu.Unlock()
 	name := templatePrefix + tpl.ID
-	if ref, rec, err := h.namedVDI(ctx, sr, name); !errors.Is(err, hypervisors.ErrNotFound) {
+	if ref, rec, err := h.namedVDI(ctx, sr, name); !isNotFound(err) {
 		return ref, rec, err
 	}
-	if stale, _, err := h.namedVDI(ctx, sr, name+importingSuffix); err == nil {
-		if err := h.c.VDI.Destroy(ctx, stale); err != nil {
+	mu, _ := imports.LoadOrStore(string(sr)+"/"+tpl.ID, &sync.Mutex{})
+	mu.(*sync.Mutex).Lock()
+	defer mu.(*sync.Mutex).Unlock()
+	if ref, rec, err := h.namedVDI(ctx, sr, name); !isNotFound(err) {
+		return ref, rec, err // imported while this call waited
+	}
+	if other, rec, err := h.namedVDI(ctx, sr, name+importingSuffix); err == nil {
+		started, _ := time.Parse(time.RFC3339Nano, rec.OtherConfig[keyCreated])
+		if time.Since(started) < staleImport {
+			return "", xenapi.VDIRecord{}, fmt.Errorf("%w: another process has been importing the template since %s; retry when it is done", hypervisors.ErrConflict, started.Format(time.RFC3339))
+		}
+		if err := h.c.VDI.Destroy(ctx, other); err != nil {
 			return "", xenapi.VDIRecord{}, wrap("destroying an import cut short", err)
 		}
 	}
@@ -80,7 +99,7 @@ func (h *host) importedTemplate(ctx context.Context, sr xenapi.SRRef, tpl hyperv
 	}
 	defer func() { _ = img.Close(); _ = os.Remove(img.Name()) }()
 	ref, err := h.c.VDI.Create(ctx, xenapi.VDISpec{NameLabel: name + importingSuffix, SR: sr, VirtualSize: xenapi.Int(size),
-		Type: xenapi.VDITypeUser, OtherConfig: map[string]string{keyID: tpl.ID}})
+		Type: xenapi.VDITypeUser, OtherConfig: map[string]string{keyID: tpl.ID, keyCreated: time.Now().UTC().Format(time.RFC3339Nano)}})
 	if err != nil {
 		return "", xenapi.VDIRecord{}, wrap("creating the template's VDI", err)
 	}
@@ -88,12 +107,15 @@ func (h *host) importedTemplate(ctx context.Context, sr xenapi.SRRef, tpl hyperv
 	if err == nil {
 		err = h.c.VDI.SetNameLabel(ctx, ref, name)
 	}
+	var rec xenapi.VDIRecord
+	if err == nil {
+		rec, err = h.c.VDI.GetRecord(ctx, ref)
+	}
 	if err != nil {
 		h.destroyVDIs(ref)
 		return "", xenapi.VDIRecord{}, wrap("importing the template", err)
 	}
-	rec, err := h.c.VDI.GetRecord(ctx, ref)
-	return ref, rec, wrap("reading the template's VDI", err)
+	return ref, rec, nil
 }
 
 // download fetches url into a temporary file and returns it, rewound,

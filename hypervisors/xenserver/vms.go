@@ -3,9 +3,7 @@ package xenserver
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"net"
 	"strconv"
 	"time"
 
@@ -18,12 +16,17 @@ import (
 // a context of its own: the caller's may be what ended the call.
 const cleanupTimeout = 2 * time.Minute
 
+// cleanupContext is the context of a clean-up (see cleanupTimeout).
+func cleanupContext() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), cleanupTimeout)
+}
+
 // checkVMSpec fails with ErrInvalid for a spec CreateVM cannot make.
 func checkVMSpec(spec hypervisors.VMSpec) error {
-	if err := checkID("VM ID", spec.ID); err != nil {
+	if err := hypervisors.CheckID("VM ID", spec.ID); err != nil {
 		return err
 	}
-	if err := checkResources(spec.Resources); err != nil {
+	if err := hypervisors.CheckResources(spec.Resources); err != nil {
 		return err
 	}
 	for i, nic := range spec.NICs {
@@ -34,31 +37,20 @@ func checkVMSpec(spec hypervisors.VMSpec) error {
 	return nil
 }
 
-// checkResources fails with ErrInvalid unless r has CPUs and memory.
-func checkResources(r hypervisors.Resources) error {
-	if r.CPUs < 1 || r.MemoryMiB < 1 {
-		return fmt.Errorf("%w: a VM needs at least 1 CPU and 1 MiB of memory, not %d CPUs and %d MiB", hypervisors.ErrInvalid, r.CPUs, r.MemoryMiB)
-	}
-	return nil
-}
-
 // checkNIC fails with ErrInvalid for a NIC with a malformed network ID or
 // MAC.
 func checkNIC(nic hypervisors.NIC) error {
-	if err := checkID("network ID", nic.NetworkID); err != nil {
+	if err := hypervisors.CheckID("network ID", nic.NetworkID); err != nil {
 		return err
 	}
-	if _, err := net.ParseMAC(nic.MAC); err != nil {
-		return fmt.Errorf("%w: MAC %q: %v", hypervisors.ErrInvalid, nic.MAC, err)
-	}
-	return nil
+	return hypervisors.CheckMAC(nic.MAC)
 }
 
 // vm returns VM id: the VM named cloudcore-<id> that is not a snapshot.
 // A clone that a CreateVM cut short left a template counts too, so that
 // DestroyVM removes it. ErrNotFound when there is none.
 func (h *host) vm(ctx context.Context, id string) (xenapi.VMRef, xenapi.VMRecord, error) {
-	if err := checkID("VM ID", id); err != nil {
+	if err := hypervisors.CheckID("VM ID", id); err != nil {
 		return "", xenapi.VMRecord{}, err
 	}
 	refs, err := h.c.VM.GetByNameLabel(ctx, vmPrefix+id)
@@ -92,7 +84,7 @@ func (h *host) CreateVM(ctx context.Context, spec hypervisors.VMSpec) (hyperviso
 	}
 	if _, _, err := h.vm(ctx, spec.ID); err == nil {
 		return hypervisors.VMStatus{}, fmt.Errorf("%w: %s: the VM exists", hypervisors.ErrConflict, op)
-	} else if !errors.Is(err, hypervisors.ErrNotFound) {
+	} else if !isNotFound(err) {
 		return hypervisors.VMStatus{}, fmt.Errorf("%s: %w", op, err)
 	}
 	devs, err := h.resolve(ctx, spec)
@@ -108,7 +100,7 @@ func (h *host) CreateVM(ctx context.Context, spec hypervisors.VMSpec) (hyperviso
 		err = h.build(ctx, ref, spec, devs)
 	}
 	if err != nil {
-		cctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
+		cctx, cancel := cleanupContext()
 		defer cancel()
 		if cleanup := h.removeVM(cctx, ref, spec.ID); cleanup != nil {
 			err = fmt.Errorf("%w (and removing what was made failed: %w)", err, cleanup)
@@ -156,7 +148,14 @@ func (h *host) baseTemplate(ctx context.Context) (xenapi.VMRef, error) {
 		return "", wrap("looking up the base template", err)
 	}
 	for _, ref := range refs {
-		if rec, err := h.c.VM.GetRecord(ctx, ref); err == nil && rec.IsATemplate && !rec.IsASnapshot {
+		rec, err := h.c.VM.GetRecord(ctx, ref)
+		if xenapi.IsCode(err, xenapi.CodeHandleInvalid) {
+			continue // destroyed meanwhile
+		}
+		if err != nil {
+			return "", wrap("reading the base template", err)
+		}
+		if rec.IsATemplate && !rec.IsASnapshot {
 			return ref, nil
 		}
 	}
@@ -268,10 +267,14 @@ func (h *host) configDrive(ctx context.Context, vm xenapi.VMRef, spec hypervisor
 // the VM is gone already, as after a VM.destroy behind cloudcore's back,
 // it destroys the snapshots and the config drive the VM left.
 func (h *host) removeVM(ctx context.Context, ref xenapi.VMRef, id string) error {
-	rec, err := h.c.VM.GetRecord(ctx, ref)
+	var rec xenapi.VMRecord
+	var err error
+	if !xenapi.IsNull(ref) {
+		rec, err = h.c.VM.GetRecord(ctx, ref)
+	}
 	if xenapi.IsNull(ref) || xenapi.IsCode(err, xenapi.CodeHandleInvalid) {
 		ref, rec, err = h.vm(ctx, id)
-		if errors.Is(err, hypervisors.ErrNotFound) {
+		if isNotFound(err) {
 			if err := h.destroyOrphanSnapshots(ctx, id); err != nil {
 				return err
 			}
@@ -332,7 +335,7 @@ func (h *host) destroyConfigDrive(ctx context.Context, id string) error {
 // drive (see removeVM); it succeeds when the VM does not exist.
 func (h *host) DestroyVM(ctx context.Context, id string) error {
 	op := "DestroyVM " + id
-	if err := checkID("VM ID", id); err != nil {
+	if err := hypervisors.CheckID("VM ID", id); err != nil {
 		return err
 	}
 	return wrap(op, h.removeVM(ctx, "", id))
@@ -360,11 +363,17 @@ func (h *host) ListVMs(ctx context.Context) ([]hypervisors.VMStatus, error) {
 		if !ours || rec.IsASnapshot || rec.IsControlDomain {
 			continue
 		}
-		if rec.ResidentOn == h.ref || xenapi.IsNull(rec.ResidentOn) && rec.Affinity == h.ref {
+		if h.onMember(rec) {
 			list = append(list, vmStatus(id, rec))
 		}
 	}
 	return list, nil
+}
+
+// onMember reports whether the VM runs on this member or, halted, has it
+// as its affinity.
+func (h *host) onMember(rec xenapi.VMRecord) bool {
+	return rec.ResidentOn == h.ref || xenapi.IsNull(rec.ResidentOn) && rec.Affinity == h.ref
 }
 
 // vmStatus is the status of VM id, record rec. A suspended VM, whose

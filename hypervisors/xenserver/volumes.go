@@ -2,7 +2,6 @@ package xenserver
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/cloudcore/terraform-provider-cloudcore/hypervisors"
@@ -60,7 +59,7 @@ func (h *host) namedVDI(ctx context.Context, sr xenapi.SRRef, label string) (xen
 
 // volume returns the VDI of volume id on pool.
 func (h *host) volume(ctx context.Context, pool hypervisors.StoragePoolRef, id string) (xenapi.VDIRef, xenapi.VDIRecord, error) {
-	if err := checkID("volume ID", id); err != nil {
+	if err := hypervisors.CheckID("volume ID", id); err != nil {
 		return "", xenapi.VDIRecord{}, err
 	}
 	sr, err := h.srOf(ctx, pool)
@@ -74,10 +73,10 @@ func (h *host) volume(ctx context.Context, pool hypervisors.StoragePoolRef, id s
 // template's size) on the pool's SR and, from a template, copies the
 // template's VDI (see templateVDI) into it. The VDI has its name from the
 // start, so that one a crash leaves half-copied is found and deleted by
-// ID; when the copy fails, the VDI is destroyed.
+// ID; when a later step fails, the VDI is destroyed.
 func (h *host) CreateVolume(ctx context.Context, v hypervisors.VolumeSpec) (hypervisors.VolumeInfo, error) {
 	op := "CreateVolume " + v.ID
-	if err := checkID("volume ID", v.ID); err != nil {
+	if err := hypervisors.CheckID("volume ID", v.ID); err != nil {
 		return hypervisors.VolumeInfo{}, err
 	}
 	if v.SizeBytes < 0 || v.Template == nil && v.SizeBytes == 0 {
@@ -90,42 +89,37 @@ func (h *host) CreateVolume(ctx context.Context, v hypervisors.VolumeSpec) (hype
 	name := volumePrefix + v.ID
 	if _, _, err := h.namedVDI(ctx, sr, name); err == nil {
 		return hypervisors.VolumeInfo{}, fmt.Errorf("%w: %s: the volume exists", hypervisors.ErrConflict, op)
-	} else if !errors.Is(err, hypervisors.ErrNotFound) {
+	} else if !isNotFound(err) {
 		return hypervisors.VolumeInfo{}, fmt.Errorf("%s: %w", op, err)
 	}
-	if v.Template == nil {
-		ref, err := h.c.VDI.Create(ctx, xenapi.VDISpec{NameLabel: name, SR: sr, VirtualSize: xenapi.Int(v.SizeBytes),
-			Type: xenapi.VDITypeUser, OtherConfig: map[string]string{keyID: v.ID}})
-		if err != nil {
-			return hypervisors.VolumeInfo{}, wrap(op, err)
+	size := v.SizeBytes
+	var tpl xenapi.VDIRef
+	if v.Template != nil {
+		var tplRec xenapi.VDIRecord
+		if tpl, tplRec, err = h.templateVDI(ctx, sr, *v.Template); err != nil {
+			return hypervisors.VolumeInfo{}, fmt.Errorf("%s: template %s: %w", op, v.Template.ID, err)
 		}
-		return h.volumeInfo(ctx, op, v, ref)
+		if size != 0 && size < int64(tplRec.VirtualSize) {
+			return hypervisors.VolumeInfo{}, fmt.Errorf("%w: %s: %d bytes is smaller than the template's %d", hypervisors.ErrInvalid, op, size, tplRec.VirtualSize)
+		}
+		size = max(size, int64(tplRec.VirtualSize))
 	}
-	tpl, tplRec, err := h.templateVDI(ctx, sr, *v.Template)
-	if err != nil {
-		return hypervisors.VolumeInfo{}, fmt.Errorf("%s: template %s: %w", op, v.Template.ID, err)
-	}
-	if v.SizeBytes != 0 && v.SizeBytes < int64(tplRec.VirtualSize) {
-		return hypervisors.VolumeInfo{}, fmt.Errorf("%w: %s: %d bytes is smaller than the template's %d", hypervisors.ErrInvalid, op, v.SizeBytes, tplRec.VirtualSize)
-	}
-	size := max(v.SizeBytes, int64(tplRec.VirtualSize))
 	ref, err := h.c.VDI.Create(ctx, xenapi.VDISpec{NameLabel: name, SR: sr, VirtualSize: xenapi.Int(size),
 		Type: xenapi.VDITypeUser, OtherConfig: map[string]string{keyID: v.ID}})
 	if err != nil {
 		return hypervisors.VolumeInfo{}, wrap(op, err)
 	}
-	if err := h.c.VDI.CopyInto(ctx, tpl, ref); err != nil {
-		h.destroyVDIs(ref)
-		return hypervisors.VolumeInfo{}, wrap(op+": copying the template", err)
+	if tpl != "" {
+		err = wrap(op+": copying the template", h.c.VDI.CopyInto(ctx, tpl, ref))
 	}
-	return h.volumeInfo(ctx, op, v, ref)
-}
-
-// volumeInfo reports the new volume v, VDI ref.
-func (h *host) volumeInfo(ctx context.Context, op string, v hypervisors.VolumeSpec, ref xenapi.VDIRef) (hypervisors.VolumeInfo, error) {
-	rec, err := h.c.VDI.GetRecord(ctx, ref)
+	var rec xenapi.VDIRecord
+	if err == nil {
+		rec, err = h.c.VDI.GetRecord(ctx, ref)
+		err = wrap(op, err)
+	}
 	if err != nil {
-		return hypervisors.VolumeInfo{}, wrap(op, err)
+		h.destroyVDIs(ref)
+		return hypervisors.VolumeInfo{}, err
 	}
 	return hypervisors.VolumeInfo{ID: v.ID, PoolID: v.Pool.ID, SizeBytes: int64(rec.VirtualSize)}, nil
 }
@@ -133,7 +127,7 @@ func (h *host) volumeInfo(ctx context.Context, op string, v hypervisors.VolumeSp
 // destroyVDIs destroys the VDIs that exist of refs, as clean-up after a
 // failure: with a context of its own, ignoring what is gone already.
 func (h *host) destroyVDIs(refs ...xenapi.VDIRef) {
-	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
+	ctx, cancel := cleanupContext()
 	defer cancel()
 	for _, ref := range refs {
 		if !xenapi.IsNull(ref) {
@@ -162,7 +156,7 @@ func (h *host) ResizeVolume(ctx context.Context, pool hypervisors.StoragePoolRef
 // ErrConflict while a running VM uses it.
 func (h *host) DeleteVolume(ctx context.Context, pool hypervisors.StoragePoolRef, id string) error {
 	op := "DeleteVolume " + id
-	if err := checkID("volume ID", id); err != nil {
+	if err := hypervisors.CheckID("volume ID", id); err != nil {
 		return err
 	}
 	sr, err := h.srOf(ctx, pool)
@@ -170,7 +164,7 @@ func (h *host) DeleteVolume(ctx context.Context, pool hypervisors.StoragePoolRef
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	ref, _, err := h.namedVDI(ctx, sr, volumePrefix+id)
-	if errors.Is(err, hypervisors.ErrNotFound) {
+	if isNotFound(err) {
 		return nil
 	}
 	if err != nil {

@@ -72,6 +72,12 @@ func (v VMClass) SetAffinity(ctx context.Context, vm VMRef, host HostRef) error 
 	return v.c.Call(ctx, "VM.set_affinity", nil, vm, host)
 }
 
+// Unpause resumes the paused VM (VM.unpause); VM_BAD_POWER_STATE unless
+// it is paused.
+func (v VMClass) Unpause(ctx context.Context, vm VMRef) error {
+	return v.c.Call(ctx, "VM.unpause", nil, vm)
+}
+
 // Resume resumes the suspended VM, as a task (Async.VM.resume). The VM must
 // be suspended: VM_BAD_POWER_STATE otherwise.
 func (v VMClass) Resume(ctx context.Context, vm VMRef, startPaused, force bool) error {
