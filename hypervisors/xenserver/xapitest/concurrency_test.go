@@ -30,7 +30,7 @@ func TestConcurrentClients(t *testing.T) {
 					errs <- fmt.Errorf("%s: clone %v", name, r["error_info"])
 					continue
 				}
-				vm := resultRef(t, r)
+				vm := resultRef(cc.t, r)
 				cc.must("VM.provision", vm)
 				cc.must("VM.set_is_a_template", vm, false)
 				cc.must("VM.start", vm, false, false)

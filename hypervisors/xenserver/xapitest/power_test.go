@@ -1,6 +1,7 @@
 package xapitest
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -54,15 +55,16 @@ func TestPowerStateTable(t *testing.T) {
 	}
 	for _, o := range ops {
 		for _, from := range []string{halted, running, paused, suspended} {
+			if o.method == "VM.provision" && from == halted {
+				continue // a halted VM that is no template: see TestTemplateRules
+			}
 			name := o.method + " from " + from
 			t.Run(name, func(t *testing.T) {
 				c := c.with(t)
 				vm := c.vmIn(strings.ReplaceAll(name, " ", "-"), from)
 				to, ok := o.results[from]
 				if o.method == "VM.provision" {
-					if from != halted {
-						c.wantErr(o.method, o.args(vm), "VM_BAD_POWER_STATE", vm, o.expected, strings.ToLower(from))
-					}
+					c.wantErr(o.method, o.args(vm), "VM_BAD_POWER_STATE", vm, o.expected, strings.ToLower(from))
 					return
 				}
 				if !ok {
@@ -101,7 +103,7 @@ func TestRunningVMDevicesAndHost(t *testing.T) {
 	if c.rec("VBD", c.vbdsOf(vm)[0])["currently_attached"] != true {
 		t.Error("VBD of a running VM is not attached")
 	}
-	if resident := c.refs(c.must("host.get_resident_VMs", host)); !contains(resident, vm) {
+	if resident := c.refs(c.must("host.get_resident_VMs", host)); !slices.Contains(resident, vm) {
 		t.Errorf("host.resident_VMs = %v, want it to include %s", resident, vm)
 	}
 	c.must("VM.hard_shutdown", vm)
@@ -118,13 +120,4 @@ func TestRunningVMDevicesAndHost(t *testing.T) {
 	if p, _ := s.VMPowerState(uuid); p != halted || c.power(vm) != halted {
 		t.Errorf("after HaltVM: %s / %s", p, c.power(vm))
 	}
-}
-
-func contains(list []string, x string) bool {
-	for _, y := range list {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }

@@ -99,7 +99,7 @@ func NewServer(opts Options) *Server {
 		closed: make(chan struct{}),
 	}
 	for k, d := range opts.Delays {
-		s.delays[k] = d
+		s.SetDelay(k, d)
 	}
 	s.methods = s.buildMethods()
 	s.populate()
@@ -243,8 +243,9 @@ func withDefaults(o Options) Options {
 	return o
 }
 
-// Close stops every listener and waits for running tasks, which end
-// without running their operation.
+// Close stops every listener and waits for running tasks: those still
+// waiting for their delay end without running their operation (and stay
+// pending); one whose delay is over finishes.
 func (s *Server) Close() {
 	s.mu.Lock()
 	if s.closing {

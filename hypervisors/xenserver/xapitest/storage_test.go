@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -18,7 +19,7 @@ func TestVDICreateAndSRAccounting(t *testing.T) {
 	if num(r["virtual_allocation"]) != 4<<30 || num(r["physical_size"]) != 10<<30 || r["type"] != "ext" || r["shared"] != true {
 		t.Errorf("SR record: %v", r)
 	}
-	if vdis := c.refs(c.must("SR.get_VDIs", sr)); !contains(vdis, d) {
+	if vdis := c.refs(c.must("SR.get_VDIs", sr)); !slices.Contains(vdis, d) {
 		t.Errorf("SR.VDIs = %v, want %s among them", vdis, d)
 	}
 	args := map[string]any{"SR": sr, "virtual_size": int64(7 << 30), "type": "user",
@@ -119,9 +120,7 @@ func TestVBDs(t *testing.T) {
 		"VBD '"+uuid+"' still attached to '"+vmUUID+"'")
 	c.must("VM.hard_shutdown", vm)
 	c.must("VBD.destroy", b)
-	if c.rec("VDI", d)["uuid"] == "" {
-		t.Error("VBD.destroy removed the VDI")
-	}
+	c.rec("VDI", d) // fails the test when VBD.destroy removed the VDI
 }
 
 // put uploads body to /import_raw_vdi with the given query.

@@ -1,6 +1,7 @@
 package xapitest
 
 import (
+	"cmp"
 	"encoding/json"
 	"html"
 	"strings"
@@ -40,7 +41,7 @@ func recTask(_ *state, o object) map[string]any {
 		"uuid": t.uuid, "name_label": t.name, "name_description": "",
 		"status": t.status, "progress": t.progress, "created": xapiTime(t.created),
 		"finished": xapiTime(t.done), "result": t.result, "error_info": orEmpty(t.errorInfo),
-		"resident_on": cmpOr(t.residentOn, nullRef), "type": "<none/>", "other_config": map[string]string{},
+		"resident_on": cmp.Or(t.residentOn, nullRef), "type": "<none/>", "other_config": map[string]string{},
 		"subtask_of": nullRef, "subtasks": []string{}, "backtrace": "()",
 		"allowed_operations": allowed, "current_operations": map[string]string{},
 	}

@@ -135,5 +135,4 @@ func TestSyncDelay(t *testing.T) {
 	if d := time.Since(start); d < 30*time.Millisecond {
 		t.Errorf("delayed call took %v", d)
 	}
-	s.SetDelay("VM.get_all", 0)
 }

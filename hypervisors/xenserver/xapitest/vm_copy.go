@@ -1,6 +1,7 @@
 package xapitest
 
 import (
+	"cmp"
 	"encoding/xml"
 	"maps"
 	"strconv"
@@ -80,7 +81,7 @@ func duplicate(c *call, op string) (any, error) {
 	disks := diskVBDs(c.st, v)
 	for _, b := range disks {
 		d := c.st.vdis[b.vdi]
-		need[cmpOr(target, d.sr)] += d.virtualSize
+		need[cmp.Or(target, d.sr)] += d.virtualSize
 	}
 	memory := op == opCheckpoint || (v.suspendVDI != "" && op != opSnapshot)
 	memSR := c.st.defaultSR()
@@ -128,7 +129,7 @@ func duplicate(c *call, op string) (any, error) {
 		nb.otherConfig, nb.qosParams = maps.Clone(b.otherConfig), maps.Clone(b.qosParams)
 		if isDisk(c.st, b) {
 			src := c.st.vdis[b.vdi]
-			d, _ := c.s.copyVDI(src, cmpOr(target, src.sr))
+			d, _ := c.s.copyVDI(src, cmp.Or(target, src.sr))
 			if op == opSnapshot || op == opCheckpoint {
 				d.isSnapshot, d.snapshotOf, d.snapshotTime = true, src.ref, now
 			}
@@ -166,13 +167,6 @@ func diskVBDs(st *state, v *vm) []*vbd {
 	return out
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 // revert returns the snapshot's VM to the snapshot: its configuration, new
 // copies of the snapshot's disks (the disks it had are destroyed) and its
 // VIFs; it ends halted after a disk snapshot and suspended after a
@@ -187,7 +181,7 @@ func revert(c *call) (any, error) {
 	}
 	v := c.st.vms[snap.snapshotOf]
 	if v == nil {
-		return nil, xerr(errVMRevertFailed, snap.ref, cmpOr(snap.snapshotOf, nullRef))
+		return nil, xerr(errVMRevertFailed, snap.ref, cmp.Or(snap.snapshotOf, nullRef))
 	}
 	if v.live() {
 		if err := c.s.hostUp(v.residentOn); err != nil {
@@ -334,7 +328,7 @@ func provision(c *call) (any, error) {
 			return nil, xerr(errDeviceAlreadyExists, d.Device)
 		}
 		used[d.Device] = true
-		typ := cmpOr(d.Type, "system")
+		typ := cmp.Or(d.Type, "system")
 		plans = append(plans, plan{device: d.Device, sr: sr, typ: typ, size: size, bootable: d.Bootable == "true"})
 		need[sr] += size
 	}

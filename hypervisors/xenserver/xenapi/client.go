@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,7 +47,7 @@ type Options struct {
 // Client calls XenAPI on one pool. It is safe for concurrent use; all
 // goroutines share one session.
 //
-// The class fields (Pool, Host, VM, ...) group the calls of each XenAPI
+// The class fields (Host, VM, VDI, ...) group the calls of each XenAPI
 // class; they are set by New and must not be replaced.
 type Client struct {
 	Host        HostClass
@@ -141,16 +142,9 @@ func parseBaseURL(s string) (*url.URL, error) {
 	if u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("xenapi: base URL %q: want scheme://host[:port] and nothing else but a path", s)
 	}
-	u.Path = trimSlash(u.Path)
+	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	return u, nil
-}
-
-func trimSlash(p string) string {
-	for len(p) > 0 && p[len(p)-1] == '/' {
-		p = p[:len(p)-1]
-	}
-	return p
 }
 
 // tlsConfig is how the client checks the server's certificate: against the
@@ -210,7 +204,7 @@ func (c *Client) Call(ctx context.Context, method string, result any, args ...an
 		return fmt.Errorf("xenapi: %s: %w", method, err)
 	}
 	err = c.rpc(ctx, c.baseURL(), method, result, withSession(session, args))
-	if !IsCode(err, CodeSessionInvalid) || method == "session.logout" {
+	if !IsCode(err, CodeSessionInvalid) {
 		return err
 	}
 	if err := c.relogin(ctx, seen); err != nil {

@@ -25,7 +25,7 @@ type NetworkClass struct{ c *Client }
 
 // Create makes a network (network.create); a nil OtherConfig is sent as an
 // empty map. A network without PIFs is internal to each host; connect it to
-// a VLAN with Pool.CreateVLANFromPIF.
+// a VLAN on a host with VLAN.Create.
 func (n NetworkClass) Create(ctx context.Context, spec NetworkSpec) (NetworkRef, error) {
 	spec.OtherConfig = orEmpty(spec.OtherConfig)
 	return call[NetworkRef](ctx, n.c, "network.create", spec)
@@ -83,8 +83,7 @@ func (p PIFClass) GetAllRecords(ctx context.Context) (map[PIFRef]PIFRecord, erro
 type VLANClass struct{ c *Client }
 
 // Create tags traffic on one host's PIF taggedPIF with tag and delivers it
-// untagged to network (VLAN.create), returning the VLAN. For all hosts of
-// the pool at once use Pool.CreateVLANFromPIF.
+// untagged to network (VLAN.create), returning the VLAN.
 func (v VLANClass) Create(ctx context.Context, taggedPIF PIFRef, tag int64, network NetworkRef) (VLANRef, error) {
 	return call[VLANRef](ctx, v.c, "VLAN.create", taggedPIF, Int(tag), network)
 }

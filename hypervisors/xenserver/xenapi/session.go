@@ -104,8 +104,7 @@ func (c *Client) loginAt(ctx context.Context, base *url.URL) (SessionRef, error)
 	err := c.rpc(ctx, base, "session.login_with_password", &session,
 		[]any{c.username, c.password, apiVersion, c.originator})
 	if err == nil && IsNull(session) {
-		err = &TransportError{Method: "session.login_with_password", URL: base.String(),
-			Err: errors.New("the server answered with no session")}
+		err = transportError("session.login_with_password", base.JoinPath("jsonrpc"), 0, errors.New("the server answered with no session"))
 	}
 	return session, err
 }

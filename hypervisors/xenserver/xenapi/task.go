@@ -86,6 +86,8 @@ func (t TaskClass) Destroy(ctx context.Context, task TaskRef) error {
 //
 // When ctx ends while the task runs, CallAsync sends task.cancel, waits a
 // bounded time for the task to end, destroys it and returns ctx's error.
+// When the task cannot be read any more (the pool stopped answering), it
+// is left to XenAPI, which removes finished tasks of its own accord.
 // If the task managed to succeed all the same, its result is returned
 // alongside ctx's error, so the caller can clean up what it made.
 func (c *Client) CallAsync(ctx context.Context, method string, args ...any) (string, error) {

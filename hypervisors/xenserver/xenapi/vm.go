@@ -108,11 +108,6 @@ func (v VMClass) SetIsATemplate(ctx context.Context, vm VMRef, value bool) error
 	return v.c.Call(ctx, "VM.set_is_a_template", nil, vm, value)
 }
 
-// SetNameLabel renames the VM (VM.set_name_label).
-func (v VMClass) SetNameLabel(ctx context.Context, vm VMRef, value string) error {
-	return v.c.Call(ctx, "VM.set_name_label", nil, vm, value)
-}
-
 // SetNameDescription sets the VM's description (VM.set_name_description).
 func (v VMClass) SetNameDescription(ctx context.Context, vm VMRef, value string) error {
 	return v.c.Call(ctx, "VM.set_name_description", nil, vm, value)
