@@ -75,3 +75,72 @@ func (a *accCloud) instanceByName(zoneID, name string, fn func(ctx context.Conte
 		return fn(ctx, c, i)
 	})
 }
+
+// clusterCloud describes, for clusterConfig, a zone with one cluster of a
+// hypervisor reached for real (or through its vendor's simulator).
+type clusterCloud struct {
+	Zone, Hypervisor                     string
+	HostURL, Username, Password          string // credentials may be empty
+	PoolURL, TemplateURL, TemplateFormat string
+	CIDR                                 string
+	VLAN                                 int // 0: untagged
+	MemoryMiB                            int
+}
+
+// clusterConfig is the configuration of cc with this test's provider: zone
+// z, pod p, cluster c, host h, storage pool p, template t, network n and
+// instance vm ("vm1", cpus CPUs, one NIC on n), then extra.
+func (a *accCloud) clusterConfig(cc clusterCloud, cpus int, extra string) string {
+	var creds, vlan string
+	if cc.Username != "" {
+		creds = fmt.Sprintf("  username   = %q\n  password   = %q\n", cc.Username, cc.Password)
+	}
+	if cc.VLAN != 0 {
+		vlan = fmt.Sprintf("  vlan    = %d\n", cc.VLAN)
+	}
+	return a.config("%s", fmt.Sprintf(`resource "cloudcore_zone" "z" { name = %q }
+resource "cloudcore_pod" "p" {
+  name    = "pod"
+  zone_id = cloudcore_zone.z.id
+}
+resource "cloudcore_cluster" "c" {
+  name       = %[2]q
+  pod_id     = cloudcore_pod.p.id
+  hypervisor = %[2]q
+}
+resource "cloudcore_host" "h" {
+  name       = "h1"
+  cluster_id = cloudcore_cluster.c.id
+  url        = %[3]q
+%[4]s}
+resource "cloudcore_storage_pool" "p" {
+  name         = "primary"
+  cluster_id   = cloudcore_cluster.c.id
+  url          = %[5]q
+  capacity_gib = 100
+}
+resource "cloudcore_template" "t" {
+  name       = "tiny"
+  zone_id    = cloudcore_zone.z.id
+  url        = %[6]q
+  format     = %[7]q
+  hypervisor = %[2]q
+  size_gib   = 1
+}
+resource "cloudcore_network" "n" {
+  name    = "guests"
+  zone_id = cloudcore_zone.z.id
+  cidr    = %[8]q
+%[9]s}
+resource "cloudcore_instance" "vm" {
+  name        = "vm1"
+  template_id = cloudcore_template.t.id
+  cpus        = %[10]d
+  memory_mib  = %[11]d
+  network {
+    network_id = cloudcore_network.n.id
+  }
+  depends_on = [cloudcore_host.h, cloudcore_storage_pool.p]
+}
+%[12]s`, cc.Zone, cc.Hypervisor, cc.HostURL, creds, cc.PoolURL, cc.TemplateURL, cc.TemplateFormat, cc.CIDR, vlan, cpus, cc.MemoryMiB, extra))
+}

@@ -54,58 +54,15 @@ func TestAccKVM(t *testing.T) {
 	})
 	// Guests without an OS ignore ACPI: a graceful stop falls back to off.
 	hostURL := "qemu:///system?stop_fallback=destroy&stop_timeout=2s"
-	cfg := func(extra string) string {
-		return a.config(`resource "cloudcore_zone" "z" { name = "kvm" }
-resource "cloudcore_pod" "p" {
-  name    = "pod"
-  zone_id = cloudcore_zone.z.id
-}
-resource "cloudcore_cluster" "c" {
-  name       = "kvm"
-  pod_id     = cloudcore_pod.p.id
-  hypervisor = "kvm"
-}
-resource "cloudcore_host" "local" {
-  name       = "local"
-  cluster_id = cloudcore_cluster.c.id
-  url        = %q
-}
-resource "cloudcore_storage_pool" "p" {
-  name         = "local"
-  cluster_id   = cloudcore_cluster.c.id
-  url          = "file://%s/pool"
-  capacity_gib = 20
-}
-resource "cloudcore_template" "blank" {
-  name       = "blank"
-  zone_id    = cloudcore_zone.z.id
-  url        = "file://%s"
-  format     = "qcow2"
-  hypervisor = "kvm"
-  size_gib   = 1
-}
-resource "cloudcore_network" "n" {
-  name    = "guests"
-  zone_id = cloudcore_zone.z.id
-  cidr    = "198.18.20.0/24"
-}
-resource "cloudcore_instance" "vm" {
-  name        = "kvm1"
-  template_id = cloudcore_template.blank.id
-  cpus        = 1
-  memory_mib  = 128
-  network {
-    network_id = cloudcore_network.n.id
-  }
-  depends_on = [cloudcore_host.local, cloudcore_storage_pool.p]
-}
-resource "cloudcore_snapshot" "live" {
+	cc := clusterCloud{Zone: "kvm", Hypervisor: "kvm", HostURL: hostURL, PoolURL: "file://" + dir + "/pool",
+		TemplateURL: "file://" + tmpl, TemplateFormat: "qcow2", CIDR: "198.18.20.0/24", MemoryMiB: 128}
+	live := `resource "cloudcore_snapshot" "live" {
   name        = "live"
   instance_id = cloudcore_instance.vm.id
   memory      = true
 }
-%s`, hostURL, dir, tmpl, extra)
-	}
+`
+	cfg := func(extra string) string { return a.clusterConfig(cc, 1, live+extra) }
 	const inst = "cloudcore_instance.vm"
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	resource.UnitTest(t, resource.TestCase{
@@ -155,7 +112,7 @@ resource "cloudcore_snapshot" "live" {
 					if err != nil {
 						return err
 					}
-					i, err := c.Instances.GetByName(ctx, z.ID, "kvm1")
+					i, err := c.Instances.GetByName(ctx, z.ID, "vm1")
 					if err != nil {
 						return err
 					}

@@ -90,56 +90,10 @@ func TestAccVMware(t *testing.T) {
 	esx := newESXSimulator(t)
 	const inst = "cloudcore_instance.vm"
 	sameID := statecheck.CompareValue(compare.ValuesSame())
-	cfg := func(cpus int, extra string) string {
-		return a.config(`resource "cloudcore_zone" "z" { name = "vsphere" }
-resource "cloudcore_pod" "p" {
-  name    = "pod"
-  zone_id = cloudcore_zone.z.id
-}
-resource "cloudcore_cluster" "c" {
-  name       = "esx"
-  pod_id     = cloudcore_pod.p.id
-  hypervisor = "vmware"
-}
-resource "cloudcore_host" "esx1" {
-  name       = "esx1"
-  cluster_id = cloudcore_cluster.c.id
-  url        = "%s?thumbprint=%s"
-  username   = %q
-  password   = %q
-}
-resource "cloudcore_storage_pool" "ds" {
-  name         = "LocalDS_0"
-  cluster_id   = cloudcore_cluster.c.id
-  url          = "datastore://LocalDS_0"
-  capacity_gib = 100
-}
-resource "cloudcore_template" "tiny" {
-  name       = "tiny"
-  zone_id    = cloudcore_zone.z.id
-  url        = "datastore://LocalDS_0/templates/tiny.vmdk"
-  format     = "vmdk"
-  hypervisor = "vmware"
-  size_gib   = 1
-}
-resource "cloudcore_network" "n" {
-  name    = "guests"
-  zone_id = cloudcore_zone.z.id
-  cidr    = "10.30.0.0/24"
-  vlan    = 130
-}
-resource "cloudcore_instance" "vm" {
-  name        = "vm1"
-  template_id = cloudcore_template.tiny.id
-  cpus        = %d
-  memory_mib  = 512
-  network {
-    network_id = cloudcore_network.n.id
-  }
-  depends_on = [cloudcore_host.esx1, cloudcore_storage_pool.ds]
-}
-%s`, esx.url, esx.thumbprint, esx.user, esx.password, cpus, extra)
-	}
+	cc := clusterCloud{Zone: "vsphere", Hypervisor: "vmware", HostURL: esx.url + "?thumbprint=" + esx.thumbprint,
+		Username: esx.user, Password: esx.password, PoolURL: "datastore://LocalDS_0",
+		TemplateURL: "datastore://LocalDS_0/templates/tiny.vmdk", TemplateFormat: "vmdk", CIDR: "10.30.0.0/24", VLAN: 130, MemoryMiB: 512}
+	cfg := func(cpus int, extra string) string { return a.clusterConfig(cc, cpus, extra) }
 	snapshot := `resource "cloudcore_snapshot" "s" {
   name        = "base"
   instance_id = cloudcore_instance.vm.id

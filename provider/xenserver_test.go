@@ -94,56 +94,9 @@ func TestAccXenServer(t *testing.T) {
 	const inst = "cloudcore_instance.vm"
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	var vmName string // the pool's name of the instance's VM
-	cfg := func(cpus int, extra string) string {
-		return a.config(`resource "cloudcore_zone" "z" { name = "xen" }
-resource "cloudcore_pod" "p" {
-  name    = "pod"
-  zone_id = cloudcore_zone.z.id
-}
-resource "cloudcore_cluster" "c" {
-  name       = "pool"
-  pod_id     = cloudcore_pod.p.id
-  hypervisor = "xenserver"
-}
-resource "cloudcore_host" "xen1" {
-  name       = "xen1"
-  cluster_id = cloudcore_cluster.c.id
-  url        = %q
-  username   = "root"
-  password   = "password"
-}
-resource "cloudcore_storage_pool" "sr" {
-  name         = "shared"
-  cluster_id   = cloudcore_cluster.c.id
-  url          = "sr:%s"
-  capacity_gib = 100
-}
-resource "cloudcore_template" "tiny" {
-  name       = "tiny"
-  zone_id    = cloudcore_zone.z.id
-  url        = "vdi:tiny-template"
-  format     = "raw"
-  hypervisor = "xenserver"
-  size_gib   = 1
-}
-resource "cloudcore_network" "n" {
-  name    = "guests"
-  zone_id = cloudcore_zone.z.id
-  cidr    = "10.40.0.0/24"
-  vlan    = 140
-}
-resource "cloudcore_instance" "vm" {
-  name        = "vm1"
-  template_id = cloudcore_template.tiny.id
-  cpus        = %d
-  memory_mib  = 512
-  network {
-    network_id = cloudcore_network.n.id
-  }
-  depends_on = [cloudcore_host.xen1, cloudcore_storage_pool.sr]
-}
-%s`, pool.hostURL, pool.srv.SRName(), cpus, extra)
-	}
+	cc := clusterCloud{Zone: "xen", Hypervisor: "xenserver", HostURL: pool.hostURL, Username: "root", Password: "password",
+		PoolURL: "sr:" + pool.srv.SRName(), TemplateURL: "vdi:tiny-template", TemplateFormat: "raw", CIDR: "10.40.0.0/24", VLAN: 140, MemoryMiB: 512}
+	cfg := func(cpus int, extra string) string { return a.clusterConfig(cc, cpus, extra) }
 	snapshot := `resource "cloudcore_snapshot" "s" {
   name        = "base"
   instance_id = cloudcore_instance.vm.id
